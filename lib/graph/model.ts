@@ -1,0 +1,1 @@
+export {}; // placeholder: filled by its issue

@@ -1,0 +1,40 @@
+/**
+ * Ridge — the public surface (../shared/API.md). Everything a user imports comes from here.
+ * Zero runtime dependencies; nothing here imports a Node built-in, so it loads in browsers and
+ * edge runtimes unchanged.
+ */
+
+// Errors
+export { RidgeError, ShapeError, ConfigError, ValueError } from './errors';
+
+// Tensor core
+export { Tensor, tensor, zeros, ones, fill, randomNormal, randomUniform } from './tensor';
+export type { NestedArray, RandomNormalOptions, RandomUniformOptions } from './tensor';
+export { Random } from './random';
+
+// Ops
+export * from './ops/elementwise';
+export * from './ops/reduce';
+export * from './ops/matmul';
+export * from './ops/transform';
+export * from './ops/conv';
+export * from './ops/pool';
+
+// Interop
+export * from './interop/ndarray';
+
+// Regularizers
+export * as regularizers from './regularizers';
+export type { Regularizer } from './regularizers';
+
+// Layers and graph
+export * as layers from './layers/index';
+export { Layer } from './layers/layer';
+export { SymbolicTensor } from './graph/symbolic';
+export * from './graph/model';
+
+// Training
+export * as optimizers from './training/optimizers';
+export * as callbacks from './training/callbacks';
+export * as losses from './training/losses';
+export * from './training/gradcheck';
