@@ -14,10 +14,13 @@
  * Regularizers are only *declared* here (on each LayerWeight and `activityRegularizer`); where
  * their penalties and gradients enter the loss is lib/training/penalties.ts, in one place.
  */
-import { ConfigError, ShapeError, fmtShape } from '../errors';
+import { ConfigError, ShapeError, fmtShape, fmtValue } from '../errors';
 import { Tensor } from '../tensor';
 import type { Regularizer } from '../regularizers';
 import { SymbolicTensor } from '../graph/symbolic';
+import { Random } from '../random';
+import type { Initializer } from '../initializers';
+import { addInto } from '../../kernels/activations';
 
 /** A trainable (or not) weight, its gradient buffer and its regularizer. */
 export interface LayerWeight {
@@ -143,4 +146,85 @@ export abstract class Layer {
   getConfig(): Record<string, unknown> {
     return { name: this.name };
   }
+
+  // ---- helpers for subclasses (additions; the contract above is unchanged) ----
+
+  /**
+   * Lets a layer be used on its own (`layer.forward([x], false)`) without apply(): builds it from
+   * the inputs' feature shapes (batch dropped) on first use. A built layer is left as it is.
+   */
+  protected ensureBuilt(inputs: Tensor[]): void {
+    if (this.built) return;
+    if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((t) => t instanceof Tensor)) {
+      throw new ConfigError(`${this.name}: forward expects a non-empty array of Tensors`);
+    }
+    inputs.forEach((t) => {
+      if (t.rank < 1) throw new ShapeError(`${this.name}: input must have a batch dimension, got shape ${fmtShape(t.shape)}`);
+    });
+    this.build(inputs.map((t) => t.shape.slice(1)));
+  }
+
+  /** Creates a weight filled by `init` (drawing from `rng`), with a zeroed gradient buffer. */
+  protected makeWeight(name: string, target: 'kernel' | 'bias', shape: number[], init: Initializer,
+    regularizer: Regularizer | null, rng: Random): LayerWeight {
+    const value = new Tensor(init.init(shape, rng), shape);
+    return { name, target, value, grad: new Float32Array(value.size), regularizer, trainable: true };
+  }
+}
+
+/** weight.grad += g (same number of elements). */
+export function accumulateGrad(weight: LayerWeight, g: Tensor): void {
+  addInto(weight.grad, g.data, weight.grad.length);
+}
+
+/** A regularizer's Keras-style config for getConfig()/summary(); null when there is none. */
+export function regularizerConfig(r: Regularizer | null): { className: string; config: Record<string, number> } | null {
+  if (r === null) return null;
+  if (typeof r.getConfig === 'function') return r.getConfig();
+  return { className: r.constructor?.name && r.constructor.name !== 'Object' ? r.constructor.name : 'Custom', config: {} };
+}
+
+// ---- option validation shared by the layer files (messages name the layer and the argument) ----
+
+/** Throws ConfigError on an option name the layer does not know (catches typos like `kernelRegulariser`). */
+export function checkOptionNames(layer: string, opts: object, allowed: readonly string[]): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new ConfigError(`${layer}: options must be an object, got ${fmtValue(opts)}`);
+  }
+  for (const key of Object.keys(opts)) {
+    if (!allowed.includes(key) && (opts as Record<string, unknown>)[key] !== undefined) {
+      throw new ConfigError(`${layer}: unknown option ${fmtValue(key)} (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+/** A positive integer option. */
+export function positiveInt(layer: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new ConfigError(`${layer}: ${arg} must be a positive integer, got ${fmtValue(v)}`);
+  }
+  return v;
+}
+
+/** A number or an array of `rank` positive integers, expanded to `rank` entries. */
+export function positiveIntTuple(layer: string, arg: string, v: unknown, rank: number): number[] {
+  if (typeof v === 'number') return new Array<number>(rank).fill(positiveInt(layer, arg, v));
+  if (!Array.isArray(v) || v.length !== rank || !v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)) {
+    throw new ConfigError(`${layer}: ${arg} must be a positive integer or an array of ${rank} positive integers, got ${fmtValue(v)}`);
+  }
+  return v.slice();
+}
+
+/** A boolean option with a default. */
+export function boolOption(layer: string, arg: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new ConfigError(`${layer}: ${arg} must be true or false, got ${fmtValue(v)}`);
+  return v;
+}
+
+/** An optional finite-number seed. */
+export function seedOption(layer: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${layer}: seed must be a finite number, got ${fmtValue(v)}`);
+  return v;
 }
