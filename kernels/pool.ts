@@ -1,0 +1,214 @@
+/**
+ * Max and average pooling of rank 1, 2 and 3, forward and backward, plus global pooling.
+ *
+ * Contract (channels-last; every rank stored as 3-D by ./conv-geometry, inC = outC = C, dilation 1):
+ *
+ *   x, dx  [batch, inD, inH, inW, C]        y, dy  [batch, outD, outH, outW, C]
+ *
+ *   window of output (od, oh, ow) = input positions (od·sD − padFront + kd, oh·sH − padTop + kh,
+ *   ow·sW − padLeft + kw), k… < kD, kH, kW, CLIPPED to the input: padded positions take no part.
+ *
+ *   max  y = max over the window; dx gets dy at the FIRST maximum in row-major window order
+ *        (kd, kh, kw) — TensorFlow's rule for ties. A NaN in the window is the maximum (the first
+ *        NaN), so NaN propagates like IEEE arithmetic instead of being dropped.
+ *   avg  y = (sum over the window) / n, n = number of window positions inside the input
+ *        ('same' borders divide by fewer than kD·kH·kW); backward spreads dy / n over the same n
+ *        positions — the exact derivative of the forward.
+ *
+ * Picture, one axis, in = 5, k = 3, s = 2, 'same' (out = 3, total pad = 2: 1 before, 1 after):
+ *
+ *   input        [pad] x0  x1  x2  x3  x4 [pad]
+ *   out 0         └──────────┘                    window x0..x1   n = 2
+ *   out 1                 └──────────┘            window x1..x3   n = 3
+ *   out 2                         └──────────┘    window x3..x4   n = 2
+ *
+ * How: for each output position the clipped window ranges are computed once (per axis, outside the
+ * channel loop), the input offsets of its n valid positions are listed in `win`, and then every
+ * channel runs a branch-free-bounds loop over that list. Backward kernels overwrite dx.
+ *
+ * Global pooling views x as [batch, spatialSize, C] (spatialSize = product of the spatial axes)
+ * and y as [batch, C]; same max/avg rules.
+ */
+import { ConvGeometry } from './conv-geometry';
+
+/**
+ * Lists, for one output position, the x offsets (relative to `xBatch`) of the window positions
+ * inside the input, in row-major window order. Returns how many (always ≥ 1 for 'valid'/'same').
+ */
+function listWindow(
+  g: ConvGeometry, win: Int32Array, xBatch: number, od: number, oh: number, ow: number,
+): number {
+  const C = g.inC, rowW = C, rowH = g.inW * C, rowD = g.inH * g.inW * C;
+  const d0 = od * g.strideD - g.padFront, h0 = oh * g.strideH - g.padTop, w0 = ow * g.strideW - g.padLeft;
+  const dLo = d0 < 0 ? 0 : d0, dHi = Math.min(d0 + g.kD, g.inD);
+  const hLo = h0 < 0 ? 0 : h0, hHi = Math.min(h0 + g.kH, g.inH);
+  const wLo = w0 < 0 ? 0 : w0, wHi = Math.min(w0 + g.kW, g.inW);
+  let n = 0;
+  for (let d = dLo; d < dHi; d++) {
+    const offD = xBatch + d * rowD;
+    for (let h = hLo; h < hHi; h++) {
+      const offH = offD + h * rowH;
+      for (let w = wLo; w < wHi; w++) win[n++] = offH + w * rowW;
+    }
+  }
+  return n;
+}
+
+/** y = max over each window (first max; NaN wins). */
+export function maxPoolForward(g: ConvGeometry, x: Float32Array, y: Float32Array): void {
+  const C = g.inC, xBatchSize = g.inD * g.inH * g.inW * C;
+  const win = new Int32Array(g.kD * g.kH * g.kW);
+  let yOff = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const xBatch = b * xBatchSize;
+    for (let od = 0; od < g.outD; od++) {
+      for (let oh = 0; oh < g.outH; oh++) {
+        for (let ow = 0; ow < g.outW; ow++, yOff += C) {
+          const n = listWindow(g, win, xBatch, od, oh, ow);
+          const first = win[0];
+          for (let c = 0; c < C; c++) {
+            let m = x[first + c];
+            for (let j = 1; j < n; j++) {
+              const v = x[win[j] + c];
+              if (v > m || v !== v) m = v; // once m is NaN nothing replaces it
+            }
+            y[yOff + c] = m;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx = Σ over outputs of dy at the window's first maximum (first NaN if any). Overwrites dx. */
+export function maxPoolBackward(g: ConvGeometry, x: Float32Array, dy: Float32Array, dx: Float32Array): void {
+  dx.fill(0);
+  const C = g.inC, xBatchSize = g.inD * g.inH * g.inW * C;
+  const win = new Int32Array(g.kD * g.kH * g.kW);
+  let yOff = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const xBatch = b * xBatchSize;
+    for (let od = 0; od < g.outD; od++) {
+      for (let oh = 0; oh < g.outH; oh++) {
+        for (let ow = 0; ow < g.outW; ow++, yOff += C) {
+          const n = listWindow(g, win, xBatch, od, oh, ow);
+          for (let c = 0; c < C; c++) {
+            let best = win[0] + c;
+            let m = x[best];
+            for (let j = 1; j < n && m === m; j++) {
+              const i = win[j] + c, v = x[i];
+              if (v > m || v !== v) { m = v; best = i; }
+            }
+            dx[best] += dy[yOff + c];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** y = mean of each window over its positions inside the input. */
+export function avgPoolForward(g: ConvGeometry, x: Float32Array, y: Float32Array): void {
+  const C = g.inC, xBatchSize = g.inD * g.inH * g.inW * C;
+  const win = new Int32Array(g.kD * g.kH * g.kW);
+  let yOff = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const xBatch = b * xBatchSize;
+    for (let od = 0; od < g.outD; od++) {
+      for (let oh = 0; oh < g.outH; oh++) {
+        for (let ow = 0; ow < g.outW; ow++, yOff += C) {
+          const n = listWindow(g, win, xBatch, od, oh, ow);
+          for (let c = 0; c < C; c++) {
+            let sum = 0;
+            for (let j = 0; j < n; j++) sum += x[win[j] + c];
+            y[yOff + c] = sum / n;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx = Σ over outputs of dy / n spread over the window's n positions inside the input. Overwrites dx. */
+export function avgPoolBackward(g: ConvGeometry, dy: Float32Array, dx: Float32Array): void {
+  dx.fill(0);
+  const C = g.inC, xBatchSize = g.inD * g.inH * g.inW * C;
+  const win = new Int32Array(g.kD * g.kH * g.kW);
+  let yOff = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const xBatch = b * xBatchSize;
+    for (let od = 0; od < g.outD; od++) {
+      for (let oh = 0; oh < g.outH; oh++) {
+        for (let ow = 0; ow < g.outW; ow++, yOff += C) {
+          const n = listWindow(g, win, xBatch, od, oh, ow);
+          for (let c = 0; c < C; c++) {
+            const share = dy[yOff + c] / n;
+            for (let j = 0; j < n; j++) dx[win[j] + c] += share;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** x [batch, spatialSize, channels] → y [batch, channels]: mean over the spatial positions. */
+export function globalAvgPoolForward(batch: number, spatialSize: number, channels: number, x: Float32Array, y: Float32Array): void {
+  const sum = new Float64Array(channels);
+  for (let b = 0; b < batch; b++) {
+    sum.fill(0);
+    const xBatch = b * spatialSize * channels;
+    for (let s = 0; s < spatialSize; s++) {
+      const xOff = xBatch + s * channels;
+      for (let c = 0; c < channels; c++) sum[c] += x[xOff + c];
+    }
+    const yOff = b * channels;
+    for (let c = 0; c < channels; c++) y[yOff + c] = sum[c] / spatialSize;
+  }
+}
+
+/** dx [batch, spatialSize, channels] = dy [batch, channels] / spatialSize at every position. Overwrites dx. */
+export function globalAvgPoolBackward(batch: number, spatialSize: number, channels: number, dy: Float32Array, dx: Float32Array): void {
+  for (let b = 0; b < batch; b++) {
+    const yOff = b * channels, xBatch = b * spatialSize * channels;
+    for (let c = 0; c < channels; c++) dx[xBatch + c] = dy[yOff + c] / spatialSize;
+    // The first row holds the float32 values; copy it to the other rows.
+    for (let s = 1; s < spatialSize; s++) dx.copyWithin(xBatch + s * channels, xBatch, xBatch + channels);
+  }
+}
+
+/** x [batch, spatialSize, channels] → y [batch, channels]: max over the spatial positions (first max; NaN wins). */
+export function globalMaxPoolForward(batch: number, spatialSize: number, channels: number, x: Float32Array, y: Float32Array): void {
+  for (let b = 0; b < batch; b++) {
+    const xBatch = b * spatialSize * channels, yOff = b * channels;
+    for (let c = 0; c < channels; c++) y[yOff + c] = x[xBatch + c];
+    for (let s = 1; s < spatialSize; s++) {
+      const xOff = xBatch + s * channels;
+      for (let c = 0; c < channels; c++) {
+        const m = y[yOff + c], v = x[xOff + c];
+        if (v > m || v !== v) { if (m === m) y[yOff + c] = v; }
+      }
+    }
+  }
+}
+
+/** dx = dy at the first spatial maximum of each (batch, channel), 0 elsewhere. Overwrites dx. */
+export function globalMaxPoolBackward(
+  batch: number, spatialSize: number, channels: number, x: Float32Array, dy: Float32Array, dx: Float32Array,
+): void {
+  dx.fill(0);
+  const best = new Int32Array(channels);   // spatial index of the current maximum, per channel
+  const bestValue = new Float32Array(channels);
+  for (let b = 0; b < batch; b++) {
+    const xBatch = b * spatialSize * channels, yOff = b * channels;
+    best.fill(0);
+    for (let c = 0; c < channels; c++) bestValue[c] = x[xBatch + c];
+    for (let s = 1; s < spatialSize; s++) {
+      const xOff = xBatch + s * channels;
+      for (let c = 0; c < channels; c++) {
+        const m = bestValue[c], v = x[xOff + c];
+        if ((v > m || v !== v) && m === m) { bestValue[c] = v; best[c] = s; }
+      }
+    }
+    for (let c = 0; c < channels; c++) dx[xBatch + best[c] * channels + c] = dy[yOff + c];
+  }
+}
