@@ -126,7 +126,10 @@ function pathData(points: readonly (readonly [number, number])[], f: Frame): str
   let pen = false;
   for (const [px, py] of points) {
     if (!Number.isFinite(px) || !Number.isFinite(py)) { pen = false; continue; }
-    d += `${pen ? 'L' : 'M'}${c(f.x(px))} ${c(f.y(py))} `;
+    // points outside a fixed axis range are pinned to the frame's edge
+    const sx = Math.min(Math.max(f.x(px), f.left), f.left + f.w);
+    const sy = Math.min(Math.max(f.y(py), f.top), f.top + f.h);
+    d += `${pen ? 'L' : 'M'}${c(sx)} ${c(sy)} `;
     pen = true;
   }
   return d.trim();
@@ -139,13 +142,11 @@ export function lineChart(o: LineChartOptions): string {
   const xr = o.xRange ?? extent(o.series.flatMap((s) => s.points.map((p) => p[0])));
   const yr = o.yRange ?? extent(o.series.flatMap((s) => s.points.map((p) => p[1])));
   const f = frame(width, height, o.title, o.xLabel, o.yLabel, xr, yr, right);
-  f.svg.push(`<clipPath id="clip-${clipId}"><rect x="${c(f.left)}" y="${c(f.top)}" width="${c(f.w)}" height="${c(f.h)}"/></clipPath>`);
-  const clip = `clip-${clipId++}`;
   for (const s of o.series) {
     const d = pathData(s.points, f);
     if (d === '') continue;
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
-    f.svg.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}"${dash} clip-path="url(#${clip})"><title>${escapeXml(s.name)}</title></path>`);
+    f.svg.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}"${dash}><title>${escapeXml(s.name)}</title></path>`);
     // single points get a dot so a 1-epoch run is still visible
     const finite = s.points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
     if (finite.length === 1) f.svg.push(`<circle cx="${c(f.x(finite[0][0]))}" cy="${c(f.y(finite[0][1]))}" r="3" fill="${s.color}"/>`);
@@ -170,8 +171,6 @@ export function lineChart(o: LineChartOptions): string {
   f.svg.push('</svg>');
   return f.svg.join('\n');
 }
-
-let clipId = 0;
 
 export interface BarChartOptions {
   title: string;
