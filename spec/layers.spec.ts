@@ -163,3 +163,122 @@ describe('seeded initialization', () => {
   });
 });
 
+
+// ---- convolutions ------------------------------------------------------------------------------
+
+type ConvCase = { rank: 1 | 2 | 3; x: number[]; filters: number; kernelSize: number | number[]; strides?: number | number[]; padding?: 'valid' | 'same' | 'causal'; dilationRate?: number | number[] };
+
+const convFactory = { 1: layers.conv1d, 2: layers.conv2d, 3: layers.conv3d } as const;
+
+function convName(c: ConvCase): string {
+  return `x=[${c.x}] k=${JSON.stringify(c.kernelSize)} f=${c.filters} s=${JSON.stringify(c.strides ?? 1)} d=${JSON.stringify(c.dilationRate ?? 1)} p=${c.padding ?? 'valid'}`;
+}
+
+const BASE_CASES: ConvCase[] = [
+  { rank: 1, x: [2, 7, 3], filters: 4, kernelSize: 3 },
+  { rank: 2, x: [2, 5, 5, 3], filters: 4, kernelSize: 3 },
+  { rank: 3, x: [1, 4, 4, 4, 2], filters: 3, kernelSize: 2 },
+];
+
+const VARIANTS: ConvCase[] = [
+  { rank: 1, x: [2, 9, 2], filters: 3, kernelSize: 3, padding: 'same', strides: 2 },
+  { rank: 1, x: [2, 8, 2], filters: 3, kernelSize: 3, padding: 'causal' },
+  { rank: 1, x: [2, 8, 2], filters: 3, kernelSize: 2, padding: 'causal', dilationRate: 2 },
+  { rank: 1, x: [1, 10, 2], filters: 2, kernelSize: 3, padding: 'valid', dilationRate: 3 },
+  { rank: 2, x: [2, 6, 6, 2], filters: 3, kernelSize: 3, padding: 'same', strides: 2 },
+  { rank: 2, x: [2, 7, 6, 2], filters: 3, kernelSize: [2, 3], padding: 'same', strides: [2, 1] },
+  { rank: 2, x: [1, 7, 7, 2], filters: 2, kernelSize: 3, padding: 'valid', strides: 2 },
+  { rank: 2, x: [1, 7, 7, 2], filters: 3, kernelSize: 3, padding: 'same', dilationRate: 2 },
+  { rank: 2, x: [1, 8, 7, 2], filters: 2, kernelSize: [3, 2], padding: 'valid', dilationRate: [2, 3] },
+  { rank: 2, x: [2, 4, 4, 3], filters: 5, kernelSize: 1, padding: 'valid' },
+  { rank: 3, x: [1, 5, 5, 4, 2], filters: 2, kernelSize: 3, padding: 'same', strides: 2 },
+  { rank: 3, x: [1, 5, 5, 5, 1], filters: 2, kernelSize: 2, padding: 'valid', dilationRate: 2 },
+  { rank: 3, x: [1, 4, 5, 6, 2], filters: 2, kernelSize: [1, 2, 3], padding: 'same' },
+];
+
+describe('conv', () => {
+  for (const c of BASE_CASES) {
+    for (const activation of ACTS) {
+      for (const useBias of [true, false]) {
+        test(`conv${c.rank}d gradients ${convName(c)} activation=${activation} useBias=${useBias}`, () => {
+          const { rank, x, ...opts } = c;
+          const layer = convFactory[rank]({ ...opts, activation, useBias, seed: 3, biasInitializer: 'randomNormal' });
+          const rep = checkLayerGradients(layer, [randn(x, 21)], { maxPoints: 30 });
+          expect(rep.checked).toBeGreaterThan(30);
+        });
+      }
+    }
+  }
+  for (const c of VARIANTS) {
+    for (const useBias of [true, false]) {
+      test(`conv${c.rank}d gradients ${convName(c)} activation=tanh useBias=${useBias}`, () => {
+        const { rank, x, ...opts } = c;
+        const layer = convFactory[rank]({ ...opts, activation: 'tanh', useBias, seed: 4, biasInitializer: 'randomNormal' });
+        checkLayerGradients(layer, [randn(x, 22)], { maxPoints: 30 });
+        const out = layer.computeOutputShape([x.slice(1)]);
+        expect(layer.forward([randn(x, 23)], false).y.shape).toEqual([x[0], ...out]);
+      });
+    }
+  }
+
+  test('conv2d weights: kernel [kh, kw, in, filters], bias [filters]; getConfig is Keras-style', () => {
+    const layer = layers.conv2d({ filters: 8, kernelSize: [3, 2], strides: 1, padding: 'same', kernelRegularizer: 'l1l2' });
+    layer.build([[10, 10, 3]]);
+    expect(layer.getWeights().map((w) => w.shape)).toEqual([[3, 2, 3, 8], [8]]);
+    expect(layer.countParams()).toBe(3 * 2 * 3 * 8 + 8);
+    const cfg = layer.getConfig();
+    expect(cfg).toMatchObject({ filters: 8, kernelSize: [3, 2], strides: [1, 1], padding: 'same', dilationRate: [1, 1], activation: 'linear', useBias: true });
+    expect(cfg.kernelRegularizer).toEqual({ className: 'L1L2', config: { l1: 0.01, l2: 0.01 } });
+    expect(layer.className).toBe('Conv2D');
+    expect(layers.conv1d({ filters: 1, kernelSize: 2 }).className).toBe('Conv1D');
+    expect(layers.conv3d({ filters: 1, kernelSize: 2 }).className).toBe('Conv3D');
+  });
+
+  test('conv shape inference: 28x28x1 k=3 same → [28,28,16]; valid s=2 → [13,13,16]; causal conv1d keeps the length', () => {
+    expect(layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same' }).computeOutputShape([[28, 28, 1]])).toEqual([28, 28, 16]);
+    expect(layers.conv2d({ filters: 16, kernelSize: 3, strides: 2 }).computeOutputShape([[28, 28, 1]])).toEqual([13, 13, 16]);
+    expect(layers.conv1d({ filters: 4, kernelSize: 3, padding: 'causal', dilationRate: 2 }).computeOutputShape([[10, 2]])).toEqual([10, 4]);
+    expect(layers.conv3d({ filters: 2, kernelSize: [1, 2, 3] }).computeOutputShape([[4, 5, 6, 1]])).toEqual([4, 4, 4, 2]);
+  });
+
+  test('throws when a conv option is invalid (ConfigError naming the layer and the argument)', () => {
+    expect(() => layers.conv2d({ filters: 0, kernelSize: 3 })).toThrow(/conv2d_\d+: filters must be a positive integer, got 0/);
+    expect(() => layers.conv2d({ filters: 2 } as never)).toThrow(/conv2d_\d+: kernelSize is required/);
+    expect(() => layers.conv2d({ filters: 2, kernelSize: [3] })).toThrow(/kernelSize must be a positive integer or an array of 2 positive integers, got \[3\]/);
+    expect(() => layers.conv2d({ filters: 2, kernelSize: 3, strides: 0 })).toThrow(/strides must be a positive integer/);
+    expect(() => layers.conv1d({ filters: 2, kernelSize: 3, dilationRate: -1 })).toThrow(/dilationRate must be a positive integer/);
+    expect(() => layers.conv2d({ filters: 2, kernelSize: 3, strides: 2, dilationRate: 2 })).toThrow(/strides > 1 together with dilationRate > 1/);
+    expect(() => layers.conv2d({ filters: 2, kernelSize: 3, padding: 'causal' })).toThrow(/conv2d_\d+: padding must be 'valid' or 'same', got "causal" \('causal' padding is for conv1d only\)/);
+    expect(() => layers.conv3d({ filters: 2, kernelSize: 3, padding: 'full' as never })).toThrow(ConfigError);
+    expect(() => layers.conv2d({ filters: 2, kernelSize: 3, activation: 'elu' as never })).toThrow(/conv2d_\d+: activation must be one of/);
+    expect(() => layers.conv2d({ filters: 2, kernelSize: 3, biasInitializer: 'twos' })).toThrow(/conv2d_\d+: biasInitializer must be one of/);
+    expect(() => layers.conv2d({ filters: 2, kernelSize: 3, kernelSize2: 1 } as never)).toThrow(/conv2d: unknown option "kernelSize2"/);
+  });
+
+  test('throws when the input rank, channels or size do not fit (ShapeError naming the layer)', () => {
+    const layer = layers.conv2d({ filters: 2, kernelSize: 3, name: 'c1' });
+    expect(() => layer.computeOutputShape([[28, 28]])).toThrow(/c1: input must be rank 4 \[batch, height, width, channels\], got feature shape \[28,28\]/);
+    expect(() => layer.computeOutputShape([[2, 2, 1]])).toThrow(/c1: .*output would be empty/);
+    layer.build([[8, 8, 3]]);
+    expect(() => layer.computeOutputShape([[8, 8, 4]])).toThrow(/c1: input must have 3 channels, got feature shape \[8,8,4\]/);
+    expect(() => layer.forward([randn([1, 8, 8, 4], 1)], false)).toThrow(ShapeError);
+    expect(() => layer.forward([randn([1, 8, 8, 4], 1)], false)).toThrow(/c1: /);
+  });
+
+  test('conv2d weight sharing: two contexts accumulate into grad', () => {
+    const layer = layers.conv2d({ filters: 2, kernelSize: 2, activation: 'sigmoid', seed: 9 });
+    const xa = randn([1, 4, 4, 2], 1), xb = randn([2, 3, 5, 2], 2);
+    const fa = layer.forward([xa], false), fb = layer.forward([xb], false);
+    const ra = randn(fa.y.shape as number[], 3), rb = randn(fb.y.shape as number[], 4);
+    const only = (ctx: unknown, r: Tensor): Float32Array[] => {
+      layer.weights.forEach((w) => w.grad.fill(0));
+      layer.backward(ctx, r);
+      return layer.weights.map((w) => w.grad.slice());
+    };
+    const ga = only(fa.ctx, ra), gb = only(fb.ctx, rb);
+    layer.weights.forEach((w) => w.grad.fill(0));
+    layer.backward(fa.ctx, ra);
+    layer.backward(fb.ctx, rb);
+    layer.weights.forEach((w, k) => expectClose(w.grad, ga[k].map((v, i) => v + gb[k][i]), 1e-5, w.name));
+  });
+});

@@ -6,11 +6,59 @@
  * Every factory validates its options at once (ConfigError naming the layer and the argument).
  */
 import { Dense, DenseArgs } from './dense';
+import { Conv, ConvArgs } from './conv';
+import { GlobalPooling, GlobalPoolingArgs, Pooling, PoolingArgs } from './pooling';
+import {
+  Activation, ActivationArgs, Dropout, DropoutArgs, Flatten, FlattenArgs, Reshape, ReshapeArgs,
+} from './core';
+import { Add, Concatenate, ConcatenateArgs, MergeArgs } from './merge';
 
 export { Layer } from './layer';
 export type { LayerWeight, ForwardResult } from './layer';
 export { Dense } from './dense';
-export type { DenseArgs } from './dense';
+export type { DenseArgs, InitializerIdentifier } from './dense';
+export { Conv } from './conv';
+export type { ConvArgs, ConvPadding } from './conv';
+export { Pooling, GlobalPooling } from './pooling';
+export type { PoolingArgs, GlobalPoolingArgs } from './pooling';
+export { Flatten, Reshape, Dropout, Activation } from './core';
+export type { FlattenArgs, ReshapeArgs, DropoutArgs, ActivationArgs } from './core';
+export { Add, Concatenate } from './merge';
+export type { MergeArgs, ConcatenateArgs } from './merge';
 
 /** Fully connected layer on the last axis: y = act(x·W + b). */
 export function dense(args: DenseArgs): Dense { return new Dense(args); }
+
+/** 1-D convolution over [batch, width, channels]; 'causal' padding allowed. */
+export function conv1d(args: ConvArgs): Conv { return new Conv(1, args); }
+/** 2-D convolution over [batch, height, width, channels]. */
+export function conv2d(args: ConvArgs): Conv { return new Conv(2, args); }
+/** 3-D convolution over [batch, depth, height, width, channels]. */
+export function conv3d(args: ConvArgs): Conv { return new Conv(3, args); }
+
+export function maxPooling1d(args: PoolingArgs = {}): Pooling { return new Pooling('max', 1, args); }
+export function maxPooling2d(args: PoolingArgs = {}): Pooling { return new Pooling('max', 2, args); }
+export function maxPooling3d(args: PoolingArgs = {}): Pooling { return new Pooling('max', 3, args); }
+export function averagePooling1d(args: PoolingArgs = {}): Pooling { return new Pooling('avg', 1, args); }
+export function averagePooling2d(args: PoolingArgs = {}): Pooling { return new Pooling('avg', 2, args); }
+export function averagePooling3d(args: PoolingArgs = {}): Pooling { return new Pooling('avg', 3, args); }
+
+export function globalAveragePooling1d(args: GlobalPoolingArgs = {}): GlobalPooling { return new GlobalPooling('avg', 1, args); }
+export function globalAveragePooling2d(args: GlobalPoolingArgs = {}): GlobalPooling { return new GlobalPooling('avg', 2, args); }
+export function globalAveragePooling3d(args: GlobalPoolingArgs = {}): GlobalPooling { return new GlobalPooling('avg', 3, args); }
+export function globalMaxPooling1d(args: GlobalPoolingArgs = {}): GlobalPooling { return new GlobalPooling('max', 1, args); }
+export function globalMaxPooling2d(args: GlobalPoolingArgs = {}): GlobalPooling { return new GlobalPooling('max', 2, args); }
+export function globalMaxPooling3d(args: GlobalPoolingArgs = {}): GlobalPooling { return new GlobalPooling('max', 3, args); }
+
+/** [batch, ...] → [batch, product]; shares the data (no copy). */
+export function flatten(args: FlattenArgs = {}): Flatten { return new Flatten(args); }
+/** [batch, ...] → [batch, ...targetShape] (one -1 inferred); shares the data. */
+export function reshape(args: ReshapeArgs): Reshape { return new Reshape(args); }
+/** Inverted dropout, active only when training; seeded masks. */
+export function dropout(args: DropoutArgs): Dropout { return new Dropout(args); }
+/** Applies an activation: 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax'. */
+export function activation(args: ActivationArgs): Activation { return new Activation(args); }
+/** Elementwise sum of two or more inputs of one shape. */
+export function add(args: MergeArgs = {}): Add { return new Add(args); }
+/** Joins two or more inputs along `axis` (default -1). */
+export function concatenate(args: ConcatenateArgs = {}): Concatenate { return new Concatenate(args); }
