@@ -6,7 +6,9 @@ import * as layers from '../lib/layers/index';
 import { ConfigError, ShapeError } from '../lib/errors';
 import { Tensor, tensor } from '../lib/tensor';
 import { l1 } from '../lib/regularizers';
-import { checkLayerGradients, randn } from './helpers/layer-check';
+import { checkLayerGradients, randn, spacedValues } from './helpers/layer-check';
+import { Layer, ForwardResult } from '../lib/layers/layer';
+import { SymbolicTensor } from '../lib/graph/symbolic';
 
 const ACTS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
 
@@ -280,5 +282,287 @@ describe('conv', () => {
     layer.backward(fa.ctx, ra);
     layer.backward(fb.ctx, rb);
     layer.weights.forEach((w, k) => expectClose(w.grad, ga[k].map((v, i) => v + gb[k][i]), 1e-5, w.name));
+  });
+});
+
+// ---- the checker itself ------------------------------------------------------------------------
+
+/** y = 2x, but backward claims 3·dy: the checker must reject it. */
+class WrongGradient extends Layer {
+  readonly className = 'WrongGradient';
+  constructor() { super('wrong'); }
+  computeOutputShape(s: number[][]): number[] { return s[0]; }
+  forward(inputs: Tensor[]): ForwardResult {
+    return { y: new Tensor(inputs[0].data.map((v) => 2 * v), inputs[0].shape), ctx: null };
+  }
+  backward(_ctx: unknown, dy: Tensor): Tensor[] { return [new Tensor(dy.data.map((v) => 3 * v), dy.shape)]; }
+}
+
+test('layer-check throws when a backward pass is wrong (y = 2x, dx = 3·dy)', () => {
+  expect(() => checkLayerGradients(new WrongGradient(), [randn([2, 3], 1)])).toThrow(/wrong_\d+: gradient of input 0 \[2,3\] at index \d+: analytic .* numeric/);
+});
+
+// ---- pooling -----------------------------------------------------------------------------------
+
+type PoolCase = { rank: 1 | 2 | 3; x: number[]; poolSize: number | number[]; strides?: number | number[]; padding?: 'valid' | 'same' };
+
+const POOL_CASES: PoolCase[] = [
+  { rank: 1, x: [2, 7, 3], poolSize: 2 },
+  { rank: 1, x: [2, 7, 3], poolSize: 3, strides: 2, padding: 'same' },
+  { rank: 2, x: [2, 6, 6, 2], poolSize: 2 },
+  { rank: 2, x: [1, 7, 5, 2], poolSize: [3, 2], strides: [2, 1], padding: 'same' },
+  { rank: 2, x: [1, 5, 5, 3], poolSize: 3, strides: 1, padding: 'valid' },
+  { rank: 3, x: [1, 4, 4, 4, 2], poolSize: 2 },
+  { rank: 3, x: [1, 5, 3, 4, 2], poolSize: [2, 2, 3], strides: [2, 1, 2], padding: 'same' },
+];
+const maxPools = { 1: layers.maxPooling1d, 2: layers.maxPooling2d, 3: layers.maxPooling3d } as const;
+const avgPools = { 1: layers.averagePooling1d, 2: layers.averagePooling2d, 3: layers.averagePooling3d } as const;
+
+describe('pooling', () => {
+  for (const c of POOL_CASES) {
+    const cfg = `x=[${c.x}] pool=${JSON.stringify(c.poolSize)} s=${JSON.stringify(c.strides ?? c.poolSize)} p=${c.padding ?? 'valid'}`;
+    for (const kind of ['max', 'avg'] as const) {
+      test(`${kind}Pooling${c.rank}d gradients ${cfg}`, () => {
+        const { rank, x, ...opts } = c;
+        const layer = (kind === 'max' ? maxPools : avgPools)[rank](opts);
+        // Spaced distinct values: no max-pool tie within 2·eps.
+        const rep = checkLayerGradients(layer, [spacedValues(x, 31)], { eps: 1e-3 });
+        expect(rep.skippedKinks).toBe(0);
+        expect(layer.forward([spacedValues(x, 32)], false).y.shape).toEqual([x[0], ...layer.computeOutputShape([x.slice(1)])]);
+      });
+    }
+  }
+
+  test('maxPooling2d forward x=[1,4,4,1] pool=2 picks each window maximum', () => {
+    const x = tensor([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]).reshape([1, 4, 4, 1]);
+    expect(layers.maxPooling2d({ poolSize: 2 }).forward([x], false).y.toArray()).toEqual([[[[6], [8]], [[14], [16]]]]);
+    expect(layers.averagePooling2d({ poolSize: 2 }).forward([x], false).y.toArray())
+      .toEqual([[[[(1 + 2 + 5 + 6) / 4], [(3 + 4 + 7 + 8) / 4]], [[(9 + 10 + 13 + 14) / 4], [(11 + 12 + 15 + 16) / 4]]]]);
+  });
+
+  test('averagePooling1d p=same averages only positions inside the input', () => {
+    const x = tensor([1, 2, 3]).reshape([1, 3, 1]);
+    // out = ceil(3/2) = 2; total pad = (2-1)·2 + 2 - 3 = 1 → after: windows [1,2], [3, pad]
+    expect(layers.averagePooling1d({ poolSize: 2, padding: 'same' }).forward([x], false).y.data).toEqual(new Float32Array([(1 + 2) / 2, 3]));
+  });
+
+  test('pooling defaults poolSize=2, strides=poolSize; getConfig and classNames', () => {
+    const p = layers.maxPooling2d();
+    expect(p.getConfig()).toMatchObject({ poolSize: [2, 2], strides: [2, 2], padding: 'valid' });
+    expect(p.className).toBe('MaxPooling2D');
+    expect(layers.averagePooling1d({ poolSize: 3 }).getConfig()).toMatchObject({ poolSize: 3, strides: 3 });
+    expect(layers.averagePooling3d().className).toBe('AveragePooling3D');
+    expect(p.countParams()).toBe(0);
+    expect(p.getWeights()).toEqual([]);
+  });
+
+  test('throws when pooling options or input shapes are invalid', () => {
+    expect(() => layers.maxPooling2d({ poolSize: 0 })).toThrow(/max_pooling2d_\d+: poolSize must be a positive integer/);
+    expect(() => layers.maxPooling2d({ poolSize: [2, 2, 2] })).toThrow(/poolSize must be a positive integer or an array of 2 positive integers/);
+    expect(() => layers.averagePooling1d({ padding: 'causal' as never })).toThrow(/average_pooling1d_\d+: padding must be 'valid' or 'same', got "causal"/);
+    const p = layers.maxPooling2d({ name: 'pool' });
+    expect(() => p.computeOutputShape([[4, 4]])).toThrow(/pool: input must be rank 4 \[batch, height, width, channels\], got feature shape \[4,4\]/);
+    expect(() => p.computeOutputShape([[1, 4, 2]])).toThrow(/pool: .*output would be empty/);
+  });
+
+  const globals = [
+    ['globalAveragePooling1d', layers.globalAveragePooling1d, [2, 5, 3]],
+    ['globalAveragePooling2d', layers.globalAveragePooling2d, [2, 3, 4, 3]],
+    ['globalAveragePooling3d', layers.globalAveragePooling3d, [2, 2, 3, 2, 3]],
+    ['globalMaxPooling1d', layers.globalMaxPooling1d, [2, 5, 3]],
+    ['globalMaxPooling2d', layers.globalMaxPooling2d, [2, 3, 4, 3]],
+    ['globalMaxPooling3d', layers.globalMaxPooling3d, [2, 2, 3, 2, 3]],
+  ] as const;
+  for (const [name, make, shape] of globals) {
+    test(`${name} gradients x=[${shape}] → [${shape[0]},${shape[shape.length - 1]}]`, () => {
+      const layer = make();
+      const x = spacedValues(shape.slice(), 41);
+      checkLayerGradients(layer, [x]);
+      const { y } = layer.forward([x], false);
+      expect(y.shape).toEqual([shape[0], shape[shape.length - 1]]);
+      // Reference: mean / max over every spatial position, per batch and channel.
+      const C = shape[shape.length - 1], S = x.size / shape[0] / C;
+      for (let b = 0; b < shape[0]; b++) for (let c = 0; c < C; c++) {
+        const vals = Array.from({ length: S }, (_, s) => x.data[(b * S + s) * C + c]);
+        const want = name.includes('Max') ? Math.max(...vals) : vals.reduce((p, q) => p + q, 0) / S;
+        expect(y.data[b * C + c]).toBeCloseTo(want, 5);
+      }
+    });
+  }
+
+  test('throws when a global pooling input has the wrong rank', () => {
+    expect(() => layers.globalMaxPooling2d({ name: 'g' }).computeOutputShape([[4, 3]])).toThrow(/g: input must be rank 4/);
+  });
+});
+
+// ---- core --------------------------------------------------------------------------------------
+
+describe('flatten and reshape', () => {
+  test('flatten x=[2,3,4,5] → [2,60] shares the data; backward restores the shape', () => {
+    const layer = layers.flatten();
+    const x = randn([2, 3, 4, 5], 1);
+    const { y, ctx } = layer.forward([x], false);
+    expect(y.shape).toEqual([2, 60]);
+    expect(y.data).toBe(x.data);
+    expect(layer.computeOutputShape([[3, 4, 5]])).toEqual([60]);
+    checkLayerGradients(layer, [x]);
+    expect(layer.backward(ctx, randn([2, 60], 2))[0].shape).toEqual([2, 3, 4, 5]);
+  });
+
+  test('reshape targetShape=[-1, 4] x=[3,2,6] → [3,3,4]; gradients', () => {
+    const layer = layers.reshape({ targetShape: [-1, 4] });
+    expect(layer.computeOutputShape([[2, 6]])).toEqual([3, 4]);
+    const x = randn([3, 2, 6], 3);
+    expect(layer.forward([x], false).y.shape).toEqual([3, 3, 4]);
+    checkLayerGradients(layer, [x]);
+    expect(layers.reshape({ targetShape: [6, 2] }).getConfig()).toMatchObject({ targetShape: [6, 2] });
+  });
+
+  test('throws when reshape targetShape is invalid or does not fit', () => {
+    expect(() => layers.reshape({ targetShape: [-1, -1] })).toThrow(/reshape_\d+: targetShape must be an array of positive integers with at most one -1/);
+    expect(() => layers.reshape({ targetShape: [0, 2] })).toThrow(ConfigError);
+    expect(() => layers.reshape({ targetShape: [5], name: 'r' }).computeOutputShape([[2, 3]])).toThrow(/r: cannot reshape feature shape \[2,3\] \(6 values\) to targetShape \[5\]/);
+    expect(() => layers.reshape({ targetShape: [-1, 4], name: 'r2' }).computeOutputShape([[2, 3]])).toThrow(ShapeError);
+  });
+});
+
+describe('activation layer', () => {
+  for (const activation of ACTS) {
+    test(`activation=${activation} gradients x=[3,5] and forward values`, () => {
+      const layer = layers.activation({ activation });
+      const x = randn([3, 5], 5);
+      const copy = x.data.slice();
+      const { y } = layer.forward([x], false);
+      expect(x.data).toEqual(copy); // the input is never overwritten
+      const f = (v: number): number => activation === 'relu' ? Math.max(v, 0) : activation === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : activation === 'tanh' ? Math.tanh(v) : v;
+      if (activation === 'softmax') {
+        for (let r = 0; r < 3; r++) {
+          const row = Array.from(copy.slice(r * 5, r * 5 + 5));
+          const e = row.map((v) => Math.exp(v));
+          const s = e.reduce((p, q) => p + q, 0);
+          expectClose(y.data.slice(r * 5, r * 5 + 5), e.map((v) => v / s), 1e-6, 'softmax');
+        }
+      } else {
+        expectClose(y.data, Array.from(copy, f), 1e-6, activation);
+      }
+      checkLayerGradients(layer, [x]);
+    });
+  }
+  test('throws when the activation name is unknown', () => {
+    expect(() => layers.activation({ activation: 'swish' as never })).toThrow(/activation_\d+: activation must be one of 'linear', 'relu', 'sigmoid', 'tanh', 'softmax'/);
+  });
+});
+
+describe('dropout', () => {
+  test('dropout rate=0.3 inference (training=false) is the identity, forward and backward', () => {
+    const layer = layers.dropout({ rate: 0.3, seed: 1 });
+    const x = randn([4, 5], 1);
+    const { y, ctx } = layer.forward([x], false);
+    expect(y.data).toEqual(x.data);
+    const dy = randn([4, 5], 2);
+    expect(layer.backward(ctx, dy)[0].data).toEqual(dy.data);
+  });
+
+  test('dropout rate=0.25 training: kept fraction ≈ 0.75, kept values scaled by 1/(1 − 0.25), mean preserved', () => {
+    const layer = layers.dropout({ rate: 0.25, seed: 7 });
+    const n = 20000;
+    const x = new Tensor(new Float32Array(n).fill(2), [100, 200]);
+    const { y } = layer.forward([x], true);
+    let kept = 0, total = 0;
+    for (const v of y.data) {
+      if (v !== 0) { kept++; expect(v).toBeCloseTo(2 / (1 - 0.25), 6); }
+      total += v;
+    }
+    // Binomial(20000, 0.75): stddev ≈ sqrt(20000·0.75·0.25) ≈ 61, i.e. 0.003 of n.
+    expect(Math.abs(kept / n - 0.75)).toBeLessThan(0.015);
+    expect(Math.abs(total / n - 2)).toBeLessThan(0.05);
+  });
+
+  test('dropout backward uses the forward mask: dx = dy ⊙ mask', () => {
+    const layer = layers.dropout({ rate: 0.5, seed: 3 });
+    const x = randn([6, 7], 4);
+    const { y, ctx } = layer.forward([x], true);
+    const dy = randn([6, 7], 5);
+    const dx = layer.backward(ctx, dy)[0];
+    for (let i = 0; i < x.size; i++) {
+      const mask = y.data[i] / x.data[i]; // 0 or 2
+      expect(dx.data[i]).toBeCloseTo(dy.data[i] * mask, 5);
+    }
+  });
+
+  test('dropout seeded: the same seed gives the same sequence of masks; successive calls differ', () => {
+    const x = new Tensor(new Float32Array(500).fill(1), [5, 100]);
+    const a = layers.dropout({ rate: 0.5, seed: 42 }), b = layers.dropout({ rate: 0.5, seed: 42 });
+    const a1 = a.forward([x], true).y.data, a2 = a.forward([x], true).y.data;
+    const b1 = b.forward([x], true).y.data, b2 = b.forward([x], true).y.data;
+    expect(a1).toEqual(b1);
+    expect(a2).toEqual(b2);
+    expect(a1).not.toEqual(a2);
+  });
+
+  test('throws when dropout rate is outside [0, 1)', () => {
+    expect(() => layers.dropout({ rate: 1 })).toThrow(/dropout_\d+: rate must be a number in \[0, 1\), got 1/);
+    expect(() => layers.dropout({ rate: -0.1 })).toThrow(ConfigError);
+    expect(() => layers.dropout({ rate: NaN })).toThrow(/rate must be a number in \[0, 1\), got NaN/);
+    expect(() => layers.dropout({} as never)).toThrow(/got undefined/);
+  });
+});
+
+// ---- merge -------------------------------------------------------------------------------------
+
+describe('merge', () => {
+  test('add of 3 inputs x=[2,3] sums them; gradients for every input', () => {
+    const layer = layers.add();
+    const xs = [randn([2, 3], 1), randn([2, 3], 2), randn([2, 3], 3)];
+    const { y } = layer.forward(xs, false);
+    expectClose(y.data, Array.from(xs[0].data, (v, i) => v + xs[1].data[i] + xs[2].data[i]), 1e-6);
+    checkLayerGradients(layer, xs);
+  });
+
+  test('throws when add inputs differ in shape or there is only one (ShapeError naming the layer)', () => {
+    const layer = layers.add({ name: 'sum' });
+    expect(() => layer.computeOutputShape([[3], [4]])).toThrow(/sum: every input must have the same shape, got \[3\], \[4\]/);
+    expect(() => layer.computeOutputShape([[3]])).toThrow(/sum: expects at least 2 inputs, got 1/);
+    expect(() => layers.add().forward([randn([2, 3], 1), randn([2, 4], 1)], false)).toThrow(ShapeError);
+  });
+
+  test('concatenate axis=-1 x=[2,3] + [2,5] → [2,8]; gradients', () => {
+    const layer = layers.concatenate();
+    const xs = [randn([2, 3], 1), randn([2, 5], 2)];
+    const { y } = layer.forward(xs, false);
+    expect(y.shape).toEqual([2, 8]);
+    expect(Array.from(y.data.slice(8, 11))).toEqual(Array.from(xs[0].data.slice(3, 6)));
+    checkLayerGradients(layer, xs);
+  });
+
+  test('concatenate axis=1 on x=[2,2,3] + [2,4,3] + [2,1,3] → [2,7,3]; gradients', () => {
+    const layer = layers.concatenate({ axis: 1 });
+    expect(layer.computeOutputShape([[2, 3], [4, 3], [1, 3]])).toEqual([7, 3]);
+    checkLayerGradients(layer, [randn([2, 2, 3], 1), randn([2, 4, 3], 2), randn([2, 1, 3], 3)]);
+  });
+
+  test('throws when concatenate shapes differ off the axis, or axis is 0 / out of range', () => {
+    expect(() => layers.concatenate({ name: 'cat' }).computeOutputShape([[2, 3], [3, 3]])).toThrow(/cat: inputs must have the same shape except along axis -1, got \[2,3\], \[3,3\]/);
+    expect(() => layers.concatenate({ axis: 0 })).toThrow(/concatenate_\d+: axis must be a non-zero integer \(0 is the batch axis/);
+    expect(() => layers.concatenate({ axis: 3, name: 'cat3' }).computeOutputShape([[2], [2]])).toThrow(/cat3: axis 3 is out of range/);
+  });
+});
+
+// ---- functional apply --------------------------------------------------------------------------
+
+describe('apply (shape inference through SymbolicTensors)', () => {
+  test('conv2d same → maxPooling2d → flatten → dense infers [null,28,28,8] → [null,14,14,8] → [null,1568] → [null,10]', () => {
+    const x = new SymbolicTensor([null, 28, 28, 1], null, [], 'x');
+    const c = layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+    const p = layers.maxPooling2d({ poolSize: 2 }).apply(c);
+    const f = layers.flatten().apply(p);
+    const d = layers.dense({ units: 10, activation: 'softmax' }).apply(f);
+    expect([c.shape, p.shape, f.shape, d.shape]).toEqual([[null, 28, 28, 8], [null, 14, 14, 8], [null, 14 * 14 * 8], [null, 10]]);
+  });
+
+  test('throws when a built layer is applied to a different shape (ShapeError naming the layer)', () => {
+    const layer = layers.dense({ units: 2, name: 'shared' });
+    layer.apply(new SymbolicTensor([null, 3], null, [], 'a'));
+    expect(() => layer.apply(new SymbolicTensor([null, 4], null, [], 'b'))).toThrow(/shared: layer was built for input shape \[3\] but is now called on \[4\]/);
   });
 });
