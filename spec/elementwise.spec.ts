@@ -3,10 +3,12 @@
  * output index decomposed with div/mod, mapped to each operand), unary math by Math.*, softmax
  * by its definition in float64.
  */
+import { Tensor, tensor } from '../lib/tensor';
 import {
-  Tensor, tensor, add, sub, mul, div, neg, abs, square, sqrt, exp, log, relu, sigmoid, tanh,
-  softmax, logSoftmax, logSumExp, maximum, minimum, sign, ShapeError, ValueError,
-} from '../lib/index';
+  add, sub, mul, div, neg, abs, square, sqrt, exp, log, relu, sigmoid, tanh,
+  softmax, logSoftmax, logSumExp, maximum, minimum, sign,
+} from '../lib/ops/elementwise';
+import { ShapeError, ValueError } from '../lib/errors';
 import { Random } from '../lib/random';
 
 type BinOp = (a: Tensor | number, b: Tensor | number) => Tensor;

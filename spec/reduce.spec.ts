@@ -2,7 +2,9 @@
  * Reductions against a reference that visits every element, decomposes its index by div/mod and
  * adds it into the output cell whose reduced coordinates are zeroed.
  */
-import { Tensor, tensor, sum, mean, max, min, argMax, ShapeError, ValueError } from '../lib/index';
+import { Tensor, tensor } from '../lib/tensor';
+import { sum, mean, max, min, argMax } from '../lib/ops/reduce';
+import { ShapeError, ValueError } from '../lib/errors';
 import { Random } from '../lib/random';
 
 function size(shape: readonly number[]): number {
