@@ -1,1 +1,460 @@
-export {}; // placeholder: filled by its issue
+/**
+ * Model: a graph of layers with compile / fit / evaluate / predict (API.md, "Models").
+ *
+ *   sequential([l1, l2, l3])                 a chain; built at once from l1's inputShape, or on
+ *                                            the first data it sees (x.shape without the batch)
+ *   const x = input({ shape: [8] });         functional DAG: fan-out, merges (add, concatenate),
+ *   const h = d1.apply(x); …                 shared layers (one layer applied at several places:
+ *   model({ inputs: x, outputs: y })         its weights appear and are penalised once)
+ *
+ * The executable graph is lib/graph/graph.ts; the penalty hook lib/training/penalties.ts; the
+ * training loop lib/training/fit.ts.
+ */
+import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
+import { Layer, LayerWeight } from '../layers/layer';
+import { Tensor } from '../tensor';
+import { SymbolicTensor } from './symbolic';
+import { Graph } from './graph';
+import { LossBreakdown, PenaltyTerm, weightPenalties } from '../training/penalties';
+import * as losses from '../training/losses';
+import * as optimizers from '../training/optimizers';
+import { Metric, getMetric } from '../training/metrics';
+import { FitOptions, History, checkBatchSize, evaluateBatches, fitModel, sliceRows } from '../training/fit';
+
+export type { LossBreakdown, PenaltyTerm } from '../training/penalties';
+export { History } from '../training/fit';
+export type { FitOptions } from '../training/fit';
+
+const modelCounter: Record<string, number> = {};
+function defaultModelName(prefix: string): string {
+  modelCounter[prefix] = (modelCounter[prefix] ?? 0) + 1;
+  return `${prefix}_${modelCounter[prefix]}`;
+}
+
+/** A graph input; `shape` excludes the batch dimension. */
+export function input(opts: { shape: number[]; name?: string }): SymbolicTensor {
+  if (opts === null || typeof opts !== 'object') throw new ConfigError(`input: expects { shape }, got ${fmtValue(opts)}`);
+  const { shape } = opts;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new ConfigError(`input: shape must be an array of positive integers (no batch dimension), got ${fmtValue(shape)}`);
+  }
+  if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name === '')) {
+    throw new ConfigError(`input: name must be a non-empty string, got ${fmtValue(opts.name)}`);
+  }
+  return new SymbolicTensor([null, ...shape], null, [], opts.name ?? defaultModelName('input'));
+}
+
+export interface CompileOptions {
+  optimizer: optimizers.OptimizerIdentifier;
+  loss: losses.LossIdentifier;
+  metrics?: (string | Metric)[];
+}
+
+interface Compiled {
+  optimizer: optimizers.Optimizer;
+  loss: losses.Loss;
+  metricIds: (string | Metric)[];
+}
+
+/** Names layer errors: a ShapeError thrown while building gets the layer's name if it lacks it. */
+function withLayerName<T>(layer: Layer, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ShapeError && !e.message.includes(layer.name)) throw new ShapeError(`${layer.name}: ${e.message}`);
+    throw e;
+  }
+}
+
+function toInputList(who: string, x: unknown): Tensor[] {
+  const xs = Array.isArray(x) ? x : [x];
+  if (xs.length === 0 || !xs.every((t) => t instanceof Tensor)) {
+    throw new ValueError(`${who}: x must be a Tensor (or an array of Tensors, one per model input), got ${fmtValue(x)}`);
+  }
+  xs.forEach((t: Tensor) => {
+    if (t.rank < 1 || t.shape[0] < 1) throw new ShapeError(`${who}: x must have a batch dimension of at least 1 [batch, …], got shape ${fmtShape(t.shape)}`);
+  });
+  return xs as Tensor[];
+}
+
+function toTarget(who: string, y: unknown): Tensor {
+  const t = Array.isArray(y) && y.length === 1 ? y[0] : y;
+  if (!(t instanceof Tensor)) throw new ValueError(`${who}: y must be a Tensor (models have a single output), got ${fmtValue(y)}`);
+  if (t.rank < 1) throw new ShapeError(`${who}: y must have a batch dimension [batch, …], got shape ${fmtShape(t.shape)}`);
+  return t;
+}
+
+export class Model {
+  readonly name: string;
+  /** Set by a callback to stop fit() after the current batch (Keras' stop_training). */
+  stopTraining = false;
+  /** @internal */ graph: Graph | null = null;
+  /** Layers of a sequential model, kept for deferred build and add(). */
+  private readonly chain: Layer[] | null;
+  private compiled: Compiled | null = null;
+
+  /** @internal use sequential() or model(). */
+  constructor(opts: { name?: string; chain?: Layer[]; inputs?: SymbolicTensor[]; output?: SymbolicTensor }) {
+    this.name = opts.name ?? defaultModelName(opts.chain ? 'sequential' : 'model');
+    this.chain = opts.chain ?? null;
+    if (opts.inputs && opts.output) this.graph = new Graph(opts.inputs, opts.output);
+    else if (this.chain && this.chain.length > 0 && this.chain[0].inputShape) this.buildChain(this.chain[0].inputShape);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Structure
+
+  /** Unique layers in topological order (empty for a sequential model not built yet: see `chain`). */
+  get layers(): Layer[] {
+    if (this.graph) return this.graph.layers.slice();
+    return this.chain ? this.chain.filter((l, i, a) => a.indexOf(l) === i) : [];
+  }
+
+  get built(): boolean {
+    return this.graph !== null;
+  }
+
+  /** Every weight of every layer, in getWeights() order (layer order, kernel then bias). */
+  get weights(): LayerWeight[] {
+    return this.layers.flatMap((l) => l.weights);
+  }
+
+  /** Appends a layer to a sequential model. */
+  add(layer: Layer): void {
+    if (!this.chain) throw new ConfigError(`${this.name}: add() is for sequential models; build functional models with input()/apply()/model()`);
+    if (!(layer instanceof Layer)) throw new ConfigError(`${this.name}: add expects a Layer, got ${fmtValue(layer)}`);
+    if (this.graph) {
+      const out = withLayerName(layer, () => layer.apply(this.graph!.output));
+      this.chain.push(layer);
+      this.graph = new Graph(this.graph.inputs, out);
+    } else {
+      this.chain.push(layer);
+      if (this.chain.length === 1 && layer.inputShape) this.buildChain(layer.inputShape);
+    }
+  }
+
+  /** Output feature shapes of the chain for this input shape, without building anything. */
+  private dryRunChain(featureShape: number[]): number[] {
+    let s = featureShape;
+    for (const layer of this.chain!) {
+      const cur = s;
+      s = withLayerName(layer, () => {
+        if (layer.built) {
+          const b = layer.builtInputShapes!;
+          if (b.length !== 1 || b[0].length !== cur.length || b[0].some((d, i) => d !== cur[i])) {
+            throw new ShapeError(`${layer.name}: layer was built for input shape ${b.map(fmtShape).join(', ')} but receives ${fmtShape(cur)}`);
+          }
+        }
+        return layer.computeOutputShape([cur]);
+      });
+    }
+    return s;
+  }
+
+  private buildChain(featureShape: number[]): void {
+    if (this.chain!.length === 0) throw new ConfigError(`${this.name}: a sequential model needs at least one layer`);
+    this.dryRunChain(featureShape);
+    const x = input({ shape: featureShape, name: `${this.name}_input` });
+    let t = x;
+    for (const layer of this.chain!) t = withLayerName(layer, () => layer.apply(t));
+    this.graph = new Graph([x], t);
+  }
+
+  /**
+   * @internal Checks x against the model (building a deferred sequential model only when `build`)
+   * and returns the output feature shape. Throws before changing anything.
+   */
+  prepare(who: string, xs: Tensor[], build: boolean): number[] {
+    if (this.graph) {
+      this.graph.checkInputs(who, xs);
+      return this.graph.outputShape;
+    }
+    if (!this.chain || this.chain.length === 0) throw new ConfigError(`${who}: ${this.name} has no layers`);
+    if (xs.length !== 1) throw new ShapeError(`${who}: a sequential model has 1 input, got ${xs.length} tensors`);
+    const out = this.dryRunChain(xs[0].shape.slice(1));
+    if (build) this.buildChain(xs[0].shape.slice(1));
+    return out;
+  }
+
+  /** @internal */
+  requireGraph(who: string): Graph {
+    if (!this.graph) throw new ConfigError(`${who}: ${this.name} is not built yet: give the first layer an inputShape, or call fit/predict/evaluate with data first`);
+    return this.graph;
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Compile
+
+  /** Sets the optimizer, loss and metrics (see API.md). Recompiling replaces them. */
+  compile(opts: CompileOptions): void {
+    if (opts === null || typeof opts !== 'object') throw new ConfigError(`compile: expects { optimizer, loss, metrics? }, got ${fmtValue(opts)}`);
+    for (const k of Object.keys(opts)) {
+      if (!['optimizer', 'loss', 'metrics'].includes(k)) throw new ConfigError(`compile: unknown option ${fmtValue(k)} (allowed: optimizer, loss, metrics)`);
+    }
+    if (opts.optimizer === undefined) throw new ConfigError(`compile: optimizer is required ('sgd', 'adam', 'adamw', 'rmsprop' or optimizers.*())`);
+    if (opts.loss === undefined) throw new ConfigError(`compile: loss is required (e.g. 'meanSquaredError')`);
+    const optimizer = optimizers.get(opts.optimizer);
+    const loss = losses.get(opts.loss);
+    const metricIds = opts.metrics ?? [];
+    if (!Array.isArray(metricIds)) throw new ConfigError(`compile: metrics must be an array such as ['accuracy'], got ${fmtValue(metricIds)}`);
+    metricIds.forEach((m) => getMetric(m, loss, [1])); // validates the identifiers
+    const names = metricIds.map((m) => (typeof m === 'string' ? m : m.name));
+    if (new Set(names).size !== names.length) throw new ConfigError(`compile: metrics must not repeat, got ${fmtValue(names)}`);
+    this.compiled = { optimizer, loss, metricIds: metricIds.slice() };
+  }
+
+  get optimizer(): optimizers.Optimizer | null {
+    return this.compiled ? this.compiled.optimizer : null;
+  }
+
+  get loss(): losses.Loss | null {
+    return this.compiled ? this.compiled.loss : null;
+  }
+
+  /** @internal */
+  requireCompiled(who: string): Compiled {
+    if (!this.compiled) throw new ConfigError(`${who}: the model must be compiled first: model.compile({ optimizer, loss })`);
+    return this.compiled;
+  }
+
+  /** @internal metrics resolved for this output shape (accuracy depends on loss and shape). */
+  metrics(outputShape: number[]): Metric[] {
+    const c = this.compiled!;
+    return c.metricIds.map((m) => getMetric(m, c.loss, outputShape));
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // One step, and the quantities built on it
+
+  /**
+   * @internal One forward + backward on a batch: zeroes the gradients, runs forward (training mode
+   * or not), the data loss and its gradient, the backward with the penalty hook. Returns the loss
+   * parts and the predictions. Does not update the weights.
+   */
+  step(xs: Tensor[], y: Tensor, training: boolean, terms?: PenaltyTerm[]): { data: number; penalty: number; yPred: Tensor } {
+    const graph = this.graph!;
+    const loss = this.compiled!.loss;
+    for (const l of graph.layers) for (const w of l.weights) w.grad.fill(0);
+    const { y: yPred, activity } = graph.forward(xs, training, true, terms);
+    const { value, grad } = loss.valueAndGradient(y, yPred);
+    graph.backward(grad);
+    const weightPenalty = weightPenalties(graph.layers, terms);
+    return { data: value, penalty: weightPenalty + activity, yPred };
+  }
+
+  /** @internal Forward only; activity penalties when `terms` or `withActivity`. */
+  forward(xs: Tensor[], training: boolean, withActivity: boolean, terms?: PenaltyTerm[]): { y: Tensor; activity: number } {
+    return this.graph!.forward(xs, training, withActivity, terms);
+  }
+
+  private checkXY(who: string, x: unknown, y: unknown): { xs: Tensor[]; yt: Tensor } {
+    const c = this.requireCompiled(who);
+    const xs = toInputList(who, x);
+    const yt = toTarget(who, y);
+    const out = this.prepare(who, xs, false);
+    if (yt.shape[0] !== xs[0].shape[0]) throw new ShapeError(`${who}: x and y must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
+    c.loss.checkTargets?.(who, yt, [xs[0].shape[0], ...out]);
+    this.prepare(who, xs, true);
+    return { xs, yt };
+  }
+
+  /**
+   * The total loss on (x, y) split into the data loss and every penalty term (by layer and target),
+   * in inference mode (dropout off), on the whole of x as one batch.
+   */
+  lossBreakdown(x: Tensor | Tensor[], y: Tensor): LossBreakdown {
+    const { xs, yt } = this.checkXY('lossBreakdown', x, y);
+    const graph = this.graph!;
+    const activityTerms: PenaltyTerm[] = [];
+    const { y: yPred, activity } = graph.forward(xs, false, true, activityTerms);
+    graph.release();
+    const data = this.compiled!.loss.compute(yt, yPred);
+    const weightTerms: PenaltyTerm[] = [];
+    const weightPenalty = weightPenalties(graph.layers, weightTerms);
+    // Order: layer by layer (model order), kernel and bias, then the layer's activity term(s).
+    const penalties: PenaltyTerm[] = [];
+    for (const layer of graph.layers) {
+      for (const t of weightTerms) if (t.layer === layer.name) penalties.push(t);
+      for (const t of activityTerms) if (t.layer === layer.name) penalties.push(t);
+    }
+    return { total: data + weightPenalty + activity, data, penalties };
+  }
+
+  /**
+   * Gradients of the total loss (data + penalties) w.r.t. every weight, aligned with getWeights(),
+   * in inference mode (dropout off), on the whole of x as one batch.
+   */
+  gradients(x: Tensor | Tensor[], y: Tensor): { loss: LossBreakdown; grads: Tensor[] } {
+    const { xs, yt } = this.checkXY('gradients', x, y);
+    const terms: PenaltyTerm[] = [];
+    const { data, penalty } = this.step(xs, yt, false, terms);
+    this.graph!.release();
+    const graph = this.graph!;
+    const penalties: PenaltyTerm[] = [];
+    for (const layer of graph.layers) for (const t of terms) if (t.layer === layer.name) penalties.push(t);
+    const grads = this.weights.map((w) => new Tensor(w.grad.slice(), w.value.shape));
+    return { loss: { total: data + penalty, data, penalties }, grads };
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Train, evaluate, predict
+
+  /** Trains the model (see FitOptions and API.md). Validates every argument before changing anything. */
+  fit(x: Tensor | Tensor[], y: Tensor, opts: FitOptions = {}): Promise<History> {
+    return fitModel(this, x, y, opts);
+  }
+
+  /**
+   * Loss (data + penalties, as Keras), data_loss and the compiled metrics on (x, y), in batches,
+   * in inference mode. The activity penalty of each batch is divided by its size and the batches are
+   * weighted by their sizes, so the result does not depend on batchSize.
+   */
+  evaluate(x: Tensor | Tensor[], y: Tensor, opts: { batchSize?: number } = {}): Record<string, number> {
+    const who = 'evaluate';
+    const batchSize = checkBatchSize(who, opts);
+    const { xs, yt } = this.checkXY(who, x, y);
+    return evaluateBatches(this, xs, yt, batchSize);
+  }
+
+  /** Outputs for x, computed in batches (default 32), inference mode. */
+  predict(x: Tensor | Tensor[], opts: { batchSize?: number } = {}): Tensor {
+    const who = 'predict';
+    const batchSize = checkBatchSize(who, opts);
+    const xs = toInputList(who, x);
+    this.prepare(who, xs, false);
+    this.prepare(who, xs, true);
+    const graph = this.graph!;
+    const n = xs[0].shape[0];
+    const outShape = graph.outputShape;
+    const outSize = outShape.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(n * outSize);
+    for (let start = 0; start < n; start += batchSize) {
+      const count = Math.min(batchSize, n - start);
+      const batch = xs.map((t) => sliceRows(t, start, count));
+      const { y } = graph.forward(batch, false, false);
+      out.set(y.data, start * outSize);
+    }
+    graph.release();
+    return new Tensor(out, [n, ...outShape]);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Weights
+
+  /** Copies of every weight: layer order, kernel then bias. */
+  getWeights(): Tensor[] {
+    return this.weights.map((w) => w.value.clone());
+  }
+
+  /** Sets every weight (getWeights() order). Checks all shapes first: nothing half-applied. */
+  setWeights(ws: Tensor[]): void {
+    const weights = this.weights;
+    if (!Array.isArray(ws) || ws.length !== weights.length) {
+      throw new ShapeError(`${this.name}: setWeights expects ${weights.length} tensors, got ${Array.isArray(ws) ? ws.length : fmtValue(ws)}`);
+    }
+    const owner = this.layers.flatMap((l) => l.weights.map(() => l.name));
+    ws.forEach((t, i) => {
+      const want = weights[i].value.shape;
+      if (!(t instanceof Tensor) || t.rank !== want.length || t.shape.some((d, j) => d !== want[j])) {
+        throw new ShapeError(`${this.name}: setWeights[${i}] (${owner[i]}/${weights[i].name}) must have shape ${fmtShape(want)}, got ${t instanceof Tensor ? fmtShape(t.shape) : fmtValue(t)}`);
+      }
+    });
+    ws.forEach((t, i) => weights[i].value.data.set(t.data));
+  }
+
+  countParams(): number {
+    return this.layers.reduce((n, l) => n + l.countParams(), 0);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Summary
+
+  /**
+   * A table of the layers (one row per node), their output shapes, parameter counts and
+   * regularizers, then the totals. Returned as a string: `console.log(model.summary())`.
+   */
+  summary(): string {
+    const graph = this.graph;
+    const rows: string[][] = [['Layer (type)', 'Output shape', 'Params', 'Regularizers']];
+    const functional = !this.chain;
+    if (functional) rows[0].push('Connected to');
+    if (!graph) {
+      for (const l of this.layers) rows.push([`${l.name} (${l.className})`, '? (not built)', String(l.countParams()), regularizerText(l)].concat(functional ? [''] : []));
+    } else {
+      if (functional) {
+        graph.inputSlots.forEach((s) => rows.push([`${graph.slotNames[s]} (InputLayer)`, shapeText(graph.slotShapes[s]), '0', '', '']));
+      }
+      const seen = new Set<Layer>();
+      for (const node of graph.nodes) {
+        const l = node.layer;
+        const shared = seen.has(l);
+        seen.add(l);
+        const row = [`${l.name} (${l.className})`, shapeText(graph.slotShapes[node.output]), shared ? '(shared)' : l.countParams().toLocaleString('en-US'), shared ? '' : regularizerText(l)];
+        if (functional) row.push(node.inputs.map((s) => graph.slotNames[s]).join(', '));
+        rows.push(row);
+      }
+    }
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+    const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+    const weights = this.weights;
+    const trainable = weights.filter((w) => w.trainable).reduce((n, w) => n + w.value.size, 0);
+    const all = weights.reduce((n, w) => n + w.value.size, 0);
+    const out = [
+      `Model: "${this.name}"`,
+      '_'.repeat(total),
+      line(rows[0]),
+      '='.repeat(total),
+      ...rows.slice(1).map(line),
+      '='.repeat(total),
+      `Total params: ${all.toLocaleString('en-US')}`,
+      `Trainable params: ${trainable.toLocaleString('en-US')}`,
+      `Non-trainable params: ${(all - trainable).toLocaleString('en-US')}`,
+    ];
+    if (this.compiled) {
+      const c = this.compiled;
+      out.push(`Optimizer: ${c.optimizer.className}  Loss: ${c.loss.name}${c.loss.fromLogits ? ' (fromLogits)' : ''}`);
+    }
+    return out.join('\n');
+  }
+}
+
+function shapeText(s: number[]): string {
+  return `[null,${s.join(',')}]`;
+}
+
+function regText(r: { getConfig?: () => { className: string; config: Record<string, number> } }): string {
+  if (typeof r.getConfig !== 'function') return 'custom';
+  const { className, config } = r.getConfig();
+  return `${className}(${Object.entries(config).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+}
+
+function regularizerText(l: Layer): string {
+  const parts: string[] = [];
+  for (const w of l.weights) if (w.regularizer) parts.push(`${w.target}: ${regText(w.regularizer)}${w.trainable ? '' : ' (frozen)'}`);
+  if (l.activityRegularizer) parts.push(`activity: ${regText(l.activityRegularizer)}`);
+  return parts.join(', ');
+}
+
+/** A chain of layers. Built at once when the first layer has `inputShape`, else on first data. */
+export function sequential(layers: Layer[] = [], opts: { name?: string } = {}): Model {
+  if (!Array.isArray(layers)) throw new ConfigError(`sequential: expects an array of layers, got ${fmtValue(layers)}`);
+  layers.forEach((l, i) => {
+    if (!(l instanceof Layer)) throw new ConfigError(`sequential: layers[${i}] must be a Layer (e.g. layers.dense({ units: 8 })), got ${fmtValue(l)}`);
+  });
+  return new Model({ name: opts.name, chain: layers.slice() });
+}
+
+/** A functional model from graph inputs to one output (arrays of one accepted; several inputs allowed). */
+export function model(opts: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }): Model {
+  if (opts === null || typeof opts !== 'object') throw new ConfigError(`model: expects { inputs, outputs }, got ${fmtValue(opts)}`);
+  const inputs = Array.isArray(opts.inputs) ? opts.inputs : [opts.inputs];
+  const outputs = Array.isArray(opts.outputs) ? opts.outputs : [opts.outputs];
+  if (inputs.length === 0 || !inputs.every((t) => t instanceof SymbolicTensor)) {
+    throw new ConfigError(`model: inputs must be a SymbolicTensor from input() (or an array of them), got ${fmtValue(opts.inputs)}`);
+  }
+  if (outputs.length !== 1 || !(outputs[0] instanceof SymbolicTensor)) {
+    throw new ConfigError(`model: outputs must be one SymbolicTensor (or an array of one): multi-output models are not supported, got ${fmtValue(opts.outputs)}`);
+  }
+  return new Model({ name: opts.name, inputs, output: outputs[0] });
+}

@@ -1,0 +1,301 @@
+/**
+ * The training loop behind model.fit(), and the batched evaluation behind evaluate() and
+ * validation.
+ *
+ *   validate every argument  (nothing changes on a bad call)
+ *   → build a deferred sequential model from x's shape
+ *   → for each epoch:  shuffle (seeded) → for each batch:
+ *        gather rows into reused buffers → zero grads → forward (dropout on) → data loss
+ *        → backward with the penalty hook (lib/training/penalties.ts) → optimizer step
+ *        → numerics check → onBatchEnd
+ *      → validation (inference mode) → onEpochEnd → History
+ *
+ * `loss` in logs and History is the total (data + every penalty); `data_loss` the compiled loss
+ * alone. Epoch values average the batches weighted by their sizes (Keras).
+ */
+import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
+import { Random } from '../random';
+import { Tensor } from '../tensor';
+import type { Model } from '../graph/model';
+import { weightPenalties } from './penalties';
+import type { Callback, Logs } from './callbacks';
+import { ProgressBar } from './progress';
+
+export interface FitOptions {
+  /** Passes over the training data (default 1). */
+  epochs?: number;
+  /** Samples per gradient step (default 32); the last batch of an epoch may be smaller. */
+  batchSize?: number;
+  /** [x, y] evaluated after each epoch (inference mode); gives val_loss, val_data_loss, val_<metric>. */
+  validationData?: [Tensor | Tensor[], Tensor];
+  /** Fraction in (0, 1) of the samples, taken from the END of x and y before shuffling (Keras), held out for validation. */
+  validationSplit?: number;
+  /** Shuffle the training samples before each epoch (default true). */
+  shuffle?: boolean;
+  /** Seed of the shuffling (same seed and weights → same History). */
+  seed?: number;
+  callbacks?: Callback | Callback[];
+  /** 0 silent, 1 progress bar on a TTY / one line per epoch otherwise (default), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  /**
+   * After every step, check that no trainable weight became NaN or ±Infinity; if one did, fit
+   * rejects with a ValueError naming the epoch, the batch and the layer (default true). The model
+   * keeps the non-finite weights (for inspection). Pass false to let NaN flow (e.g. to use
+   * callbacks.terminateOnNaN(), which stops gracefully on a non-finite loss instead).
+   */
+  checkNumerics?: boolean;
+}
+
+const FIT_KEYS = ['epochs', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'seed', 'callbacks', 'verbose', 'checkNumerics'];
+const HOOKS = ['setModel', 'onTrainBegin', 'onEpochBegin', 'onBatchBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'];
+
+export class History {
+  /** 0-based epoch indices that ran. */
+  readonly epoch: number[] = [];
+  /** One entry per epoch for each key: loss, data_loss, <metric>, val_loss, val_data_loss, val_<metric>. */
+  readonly history: Record<string, number[]> = {};
+  constructor(readonly params: { epochs: number; steps: number; samples: number; batchSize: number }) {}
+}
+
+/** Rows [start, start + count) of x, sharing x's buffer. */
+export function sliceRows(x: Tensor, start: number, count: number): Tensor {
+  if (start === 0 && count === x.shape[0]) return x;
+  const row = x.size / x.shape[0];
+  return new Tensor(x.data.subarray(start * row, (start + count) * row), [count, ...x.shape.slice(1)]);
+}
+
+export function checkBatchSize(who: string, opts: { batchSize?: number }): number {
+  if (opts === null || typeof opts !== 'object') throw new ConfigError(`${who}: options must be an object, got ${fmtValue(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (k !== 'batchSize' && k !== 'verbose') throw new ConfigError(`${who}: unknown option ${fmtValue(k)} (allowed: batchSize)`);
+  }
+  const b = opts.batchSize ?? 32;
+  if (!Number.isInteger(b) || b < 1) throw new ConfigError(`${who}: batchSize must be a positive integer, got ${fmtValue(b)}`);
+  return b;
+}
+
+/** loss (with penalties), data_loss and metrics over (xs, y) in batches, inference mode. */
+export function evaluateBatches(m: Model, xs: Tensor[], y: Tensor, batchSize: number, prefix = ''): Logs {
+  const graph = m.graph!;
+  const loss = m.loss!;
+  const n = xs[0].shape[0];
+  const metrics = m.metrics(graph.outputShape);
+  const sums = metrics.map(() => 0), counts = metrics.map(() => 0);
+  let dataSum = 0, activitySum = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const batch = xs.map((t) => sliceRows(t, start, count));
+    const yb = sliceRows(y, start, count);
+    const { y: yPred, activity } = graph.forward(batch, false, true);
+    dataSum += loss.compute(yb, yPred) * count;
+    activitySum += activity * count;
+    metrics.forEach((mt, i) => { const r = mt.batch(yb, yPred); sums[i] += r.sum; counts[i] += r.count; });
+  }
+  graph.release();
+  const data = dataSum / n;
+  const logs: Logs = {};
+  logs[prefix + 'loss'] = data + weightPenalties(graph.layers) + activitySum / n;
+  logs[prefix + 'data_loss'] = data;
+  metrics.forEach((mt, i) => { logs[prefix + mt.name] = sums[i] / counts[i]; });
+  return logs;
+}
+
+function inputList(who: string, arg: string, x: unknown): Tensor[] {
+  const xs = Array.isArray(x) ? x : [x];
+  if (xs.length === 0 || !xs.every((t) => t instanceof Tensor)) {
+    throw new ValueError(`${who}: ${arg} must be a Tensor (or an array of Tensors, one per model input), got ${fmtValue(x)}`);
+  }
+  for (const t of xs as Tensor[]) {
+    if (t.rank < 1 || t.shape[0] < 1) throw new ShapeError(`${who}: ${arg} must have a batch dimension of at least 1 [batch, …], got shape ${fmtShape(t.shape)}`);
+  }
+  return xs as Tensor[];
+}
+
+function target(who: string, arg: string, y: unknown): Tensor {
+  const t = Array.isArray(y) && y.length === 1 ? y[0] : y;
+  if (!(t instanceof Tensor)) throw new ValueError(`${who}: ${arg} must be a Tensor (models have a single output), got ${fmtValue(y)}`);
+  if (t.rank < 1) throw new ShapeError(`${who}: ${arg} must have a batch dimension [batch, …], got shape ${fmtShape(t.shape)}`);
+  return t;
+}
+
+/** Checks (x, y) against the model and the loss; returns the tensors. Changes nothing. */
+function checkData(m: Model, who: string, xArg: string, yArg: string, x: unknown, y: unknown): { xs: Tensor[]; yt: Tensor } {
+  const xs = inputList(who, xArg, x);
+  const yt = target(who, yArg, y);
+  const out = m.prepare(who, xs, false);
+  if (yt.shape[0] !== xs[0].shape[0]) {
+    throw new ShapeError(`${who}: ${xArg} and ${yArg} must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
+  }
+  m.loss!.checkTargets?.(`${who}: ${yArg}`, yt, [xs[0].shape[0], ...out]);
+  return { xs, yt };
+}
+
+async function call(r: void | Promise<void>): Promise<void> {
+  if (r && typeof (r as Promise<void>).then === 'function') await r;
+}
+
+export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: FitOptions = {}): Promise<History> {
+  const who = 'fit';
+  // ---------------------------------------------------------------- 1. validate, change nothing
+  const compiled = m.requireCompiled(who);
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ConfigError(`${who}: options must be an object, got ${fmtValue(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!FIT_KEYS.includes(k)) throw new ConfigError(`${who}: unknown option ${fmtValue(k)} (allowed: ${FIT_KEYS.join(', ')})`);
+  }
+  const epochs = opts.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`${who}: epochs must be a positive integer, got ${fmtValue(opts.epochs)}`);
+  const batchSize = opts.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`${who}: batchSize must be a positive integer, got ${fmtValue(opts.batchSize)}`);
+  const shuffle = opts.shuffle ?? true;
+  if (typeof shuffle !== 'boolean') throw new ConfigError(`${who}: shuffle must be a boolean, got ${fmtValue(shuffle)}`);
+  if (opts.seed !== undefined && (typeof opts.seed !== 'number' || !Number.isFinite(opts.seed))) {
+    throw new ConfigError(`${who}: seed must be a finite number, got ${fmtValue(opts.seed)}`);
+  }
+  const verbose = opts.verbose ?? 1;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new ConfigError(`${who}: verbose must be 0, 1 or 2, got ${fmtValue(verbose)}`);
+  const checkNumerics = opts.checkNumerics ?? true;
+  if (typeof checkNumerics !== 'boolean') throw new ConfigError(`${who}: checkNumerics must be a boolean, got ${fmtValue(checkNumerics)}`);
+  const split = opts.validationSplit;
+  if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
+    throw new ConfigError(`${who}: validationSplit must be a number in (0, 1), got ${fmtValue(split)}`);
+  }
+  if (split !== undefined && opts.validationData !== undefined) {
+    throw new ConfigError(`${who}: give either validationData or validationSplit, not both`);
+  }
+  const cbs: Callback[] = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? opts.callbacks.slice() : [opts.callbacks];
+  cbs.forEach((cb, i) => {
+    if (cb === null || typeof cb !== 'object') throw new ConfigError(`${who}: callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… methods, got ${fmtValue(cb)}`);
+    for (const h of HOOKS) {
+      const f = (cb as Record<string, unknown>)[h];
+      if (f !== undefined && typeof f !== 'function') throw new ConfigError(`${who}: callbacks[${i}].${h} must be a function, got ${fmtValue(f)}`);
+    }
+  });
+
+  const all = checkData(m, who, 'x', 'y', x, y);
+  const n = all.xs[0].shape[0];
+  let trainX = all.xs, trainY = all.yt, nTrain = n;
+  let val: { xs: Tensor[]; yt: Tensor } | null = null;
+  if (split !== undefined) {
+    nTrain = Math.ceil(n * (1 - split));
+    if (nTrain < 1 || nTrain >= n) {
+      throw new ConfigError(`${who}: validationSplit ${split} of ${n} samples leaves ${nTrain} for training and ${n - nTrain} for validation; both need at least 1`);
+    }
+    trainX = all.xs.map((t) => sliceRows(t, 0, nTrain));
+    trainY = sliceRows(all.yt, 0, nTrain);
+    val = { xs: all.xs.map((t) => sliceRows(t, nTrain, n - nTrain)), yt: sliceRows(all.yt, nTrain, n - nTrain) };
+  } else if (opts.validationData !== undefined) {
+    const vd = opts.validationData;
+    if (!Array.isArray(vd) || vd.length !== 2) throw new ConfigError(`${who}: validationData must be [x, y], got ${fmtValue(vd)}`);
+    val = checkData(m, who, 'validationData[0]', 'validationData[1]', vd[0], vd[1]);
+  }
+  const outShape = m.prepare(who, all.xs, false);
+  const metrics = m.metrics(outShape);
+  const keys = ['loss', 'data_loss', ...metrics.map((mt) => mt.name)];
+  const epochKeys = val ? [...keys, ...keys.map((k) => 'val_' + k)] : keys;
+  cbs.forEach((cb, i) => {
+    if (cb.monitor !== undefined && !epochKeys.includes(cb.monitor)) {
+      throw new ConfigError(`${who}: callbacks[${i}] monitors ${fmtValue(cb.monitor)}, which is not in the epoch logs [${epochKeys.join(', ')}]${cb.monitor.startsWith('val_') && !val ? ' (give validationData or validationSplit)' : ''}`);
+    }
+  });
+
+  // ---------------------------------------------------------------- 2. build, set up buffers
+  m.prepare(who, all.xs, true);
+  const graph = m.graph!;
+  const weights = graph.layers.flatMap((l) => l.weights);
+  const owners = graph.layers.flatMap((l) => l.weights.map(() => l));
+  const optimizer = compiled.optimizer;
+  const steps = Math.ceil(nTrain / batchSize);
+  const history = new History({ epochs, steps, samples: nTrain, batchSize });
+  const rng = new Random(opts.seed);
+  const order = new Int32Array(nTrain);
+  // Batch buffers, allocated once and reused by every step (the last batch uses a prefix).
+  const xRows = trainX.map((t) => t.size / t.shape[0]);
+  const xBufs = trainX.map((_, i) => new Float32Array(batchSize * xRows[i]));
+  const yRow = trainY.size / trainY.shape[0];
+  const yBuf = new Float32Array(batchSize * yRow);
+  const progress = verbose === 0 ? null : new ProgressBar(epochs, steps, verbose === 1);
+
+  m.stopTraining = false;
+  for (const cb of cbs) cb.setModel?.(m);
+  for (const cb of cbs) await call(cb.onTrainBegin?.({}));
+
+  // ---------------------------------------------------------------- 3. epochs
+  let lastLogs: Logs = {};
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const cb of cbs) await call(cb.onEpochBegin?.(epoch, {}));
+    for (let i = 0; i < nTrain; i++) order[i] = i;
+    if (shuffle) rng.shuffle(order);
+    progress?.epochBegin();
+    let lossSum = 0, dataSum = 0, seen = 0;
+    const mSums = metrics.map(() => 0), mCounts = metrics.map(() => 0);
+
+    for (let b = 0; b < steps; b++) {
+      for (const cb of cbs) await call(cb.onBatchBegin?.(b, {}));
+      const start = b * batchSize;
+      const count = Math.min(batchSize, nTrain - start);
+      // Gather the batch's rows into the reused buffers.
+      const xb = trainX.map((t, i) => {
+        const row = xRows[i], src = t.data, buf = xBufs[i];
+        for (let r = 0; r < count; r++) {
+          const from = order[start + r] * row;
+          buf.set(src.subarray(from, from + row), r * row);
+        }
+        return new Tensor(count === batchSize ? buf : buf.subarray(0, count * row), [count, ...t.shape.slice(1)]);
+      });
+      for (let r = 0; r < count; r++) {
+        const from = order[start + r] * yRow;
+        yBuf.set(trainY.data.subarray(from, from + yRow), r * yRow);
+      }
+      const yb = new Tensor(count === batchSize ? yBuf : yBuf.subarray(0, count * yRow), [count, ...trainY.shape.slice(1)]);
+
+      // One step: forward (dropout on), loss, backward with the penalty hook, optimizer update.
+      const { data, penalty, yPred } = m.step(xb, yb, true);
+      const total = data + penalty;
+      const batchLogs: Logs = { batch: b, size: count, loss: total, data_loss: data };
+      metrics.forEach((mt, i) => {
+        const r = mt.batch(yb, yPred);
+        mSums[i] += r.sum;
+        mCounts[i] += r.count;
+        batchLogs[mt.name] = r.sum / r.count;
+      });
+      optimizer.applyGradients(weights);
+      if (checkNumerics) checkWeights(weights, owners, epoch, epochs, b, steps, total);
+
+      lossSum += total * count;
+      dataSum += data * count;
+      seen += count;
+      for (const cb of cbs) await call(cb.onBatchEnd?.(b, batchLogs));
+      progress?.batchEnd(epoch, b + 1, { loss: lossSum / seen, data_loss: dataSum / seen });
+      if (m.stopTraining) break;
+    }
+    graph.release();
+
+    const logs: Logs = { loss: lossSum / seen, data_loss: dataSum / seen };
+    metrics.forEach((mt, i) => { logs[mt.name] = mSums[i] / mCounts[i]; });
+    if (val) Object.assign(logs, evaluateBatches(m, val.xs, val.yt, batchSize, 'val_'));
+    history.epoch.push(epoch);
+    for (const k of Object.keys(logs)) (history.history[k] ??= []).push(logs[k]);
+    progress?.epochEnd(epoch, logs);
+    lastLogs = logs;
+    for (const cb of cbs) await call(cb.onEpochEnd?.(epoch, { ...logs }));
+    if (m.stopTraining) break;
+  }
+  for (const cb of cbs) await call(cb.onTrainEnd?.({ ...lastLogs }));
+  return history;
+}
+
+/** Throws when a trainable weight holds NaN or ±Infinity, naming epoch, batch (1-based) and layer. */
+function checkWeights(weights: { value: Tensor; trainable: boolean; name: string }[], owners: { name: string }[],
+  epoch: number, epochs: number, batch: number, steps: number, loss: number): void {
+  for (let w = 0; w < weights.length; w++) {
+    if (!weights[w].trainable) continue;
+    const d = weights[w].value.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      if (v - v !== 0) { // NaN or ±Infinity
+        throw new ValueError(`fit: weight ${owners[w].name}/${weights[w].name} became ${v} at index ${i} in epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${steps} (the batch's loss was ${loss}); ` +
+          `lower the learning rate, check the data, or pass checkNumerics: false to let NaN flow`);
+      }
+    }
+  }
+}
