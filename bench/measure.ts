@@ -1,0 +1,116 @@
+/**
+ * Timing: benchmark.js suites, plus the rule that picks which problem a slow implementation is
+ * timed on. Used by the main process (bench/run.ts) and the tfjs-wasm child alike, so both sides
+ * measure the same way.
+ *
+ * A Case owns its preallocated inputs and outputs; `run()` is the timed unit (one kernel call, or
+ * for tfjs one op with dataSync() so the work is really done, then dispose of the output).
+ */
+import Benchmark from 'benchmark';
+import { candidateProblems, Problem, problemFlops, Shape } from './shapes';
+
+export interface Case {
+  run(): void;
+  dispose(): void;
+}
+
+/** Builds a case for one problem, or says why this implementation cannot run it ('n/a: …'). */
+export type CaseFactory = (p: Problem) => Case | string;
+
+export interface BenchSettings {
+  /** Largest single-call time (s) the problem choice aims for. */
+  callBudget: number;
+  /** benchmark.js: run at least this many seconds … */
+  maxTime: number;
+  /** … and at least this many samples. */
+  minSamples: number;
+}
+
+export const QUICK_SETTINGS: BenchSettings = { callBudget: 0.25, maxTime: 0.5, minSamples: 3 };
+export const FULL_SETTINGS: BenchSettings = { callBudget: 1.0, maxTime: 2.0, minSamples: 5 };
+
+export interface Timing {
+  /** Median over benchmark.js samples of the seconds per call (robust on a shared machine). */
+  seconds: number;
+  /** benchmark.js relative margin of error (%) of the mean. */
+  rme: number;
+  samples: number;
+}
+
+export function median(v: readonly number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/** Wall time of one call, seconds. */
+export function timeOnce(run: () => void): number {
+  const t0 = performance.now();
+  run();
+  return (performance.now() - t0) / 1000;
+}
+
+export interface Chosen {
+  problem: Problem;
+  c: Case;
+}
+
+/**
+ * Climb the candidate ladder from the smallest problem: time one call, predict the next larger
+ * candidate's time from that rate, and move up while the prediction fits `budget` seconds. The
+ * climb costs at most about twice the final call. Returns the case built for the chosen problem
+ * (the caller disposes it), or the factory's 'n/a' reason.
+ */
+export function chooseCase(shape: Shape, factory: CaseFactory, budget: number): Chosen | string {
+  const cands = candidateProblems(shape).reverse(); // smallest first
+  let idx = 0;
+  let built = factory(cands[0]);
+  if (typeof built === 'string') return built;
+  for (;;) {
+    const seconds = timeOnce(() => (built as Case).run());
+    if (idx === cands.length - 1) break;
+    const rate = problemFlops(shape, cands[idx]) / Math.max(seconds, 1e-6);
+    if (problemFlops(shape, cands[idx + 1]) / rate > budget) break;
+    built.dispose();
+    idx++;
+    built = factory(cands[idx]);
+    if (typeof built === 'string') return built;
+  }
+  return { problem: cands[idx], c: built };
+}
+
+export interface SuiteEntry {
+  name: string;
+  run: () => void;
+}
+
+/**
+ * Run one benchmark.js suite (entries in order, synchronously) and return each entry's timing, or
+ * the error it threw as a string. `onCycle` reports each finished benchmark (progress output).
+ */
+export function runSuite(
+  suiteName: string, entries: SuiteEntry[], settings: BenchSettings,
+  onCycle: (name: string, t: Timing | string) => void = () => undefined,
+): Map<string, Timing | string> {
+  const out = new Map<string, Timing | string>();
+  const suite = new Benchmark.Suite(suiteName);
+  for (const e of entries) {
+    // The function is passed by reference (not decompiled): benchmark.js falls back to calling
+    // it when its source cannot be recompiled out of its closure, which is the case here.
+    suite.add(e.name, e.run, { maxTime: settings.maxTime, minSamples: settings.minSamples, initCount: 1 });
+  }
+  suite.on('cycle', (event: Benchmark.Event) => {
+    const b = event.target as unknown as Benchmark;
+    if (b.error) {
+      const msg = `error: ${String((b.error as Error).message ?? b.error)}`;
+      out.set(String(b.name), msg);
+      onCycle(String(b.name), msg);
+      return;
+    }
+    const t: Timing = { seconds: median(b.stats.sample), rme: b.stats.rme, samples: b.stats.sample.length };
+    out.set(String(b.name), t);
+    onCycle(String(b.name), t);
+  });
+  suite.run({ async: false });
+  return out;
+}

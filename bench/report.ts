@@ -1,0 +1,182 @@
+/**
+ * Result rows, their validation, and the printed tables. Pure (no timing, no I/O), so
+ * spec/bench.spec.ts can test it.
+ */
+import { Impl, IMPLS, Pass } from './shapes';
+
+export interface ResultRow {
+  shape: string;
+  pass: Pass;
+  impl: Impl;
+  /** GFLOP/s of the problem measured; null when the implementation could not run it. */
+  gflops: number | null;
+  /** Median seconds per call ×1000. */
+  ms?: number;
+  samples?: number;
+  /** benchmark.js relative margin of error of the mean, %. */
+  rme?: number;
+  /** The problem timed, e.g. 'batch 1, 14×14'. */
+  problem?: string;
+  /** True when the problem timed is smaller than the named shape (see bench/README.md). */
+  reduced?: boolean;
+  /** Why gflops is null ('n/a: no kernel'), or a remark. */
+  note?: string;
+  /** Ridge conv rows: peak temporary memory of one call (kernels/conv.ts convWorkspaceBytes). */
+  workspaceBytes?: number;
+}
+
+export interface TrainRow {
+  model: string;
+  impl: string;
+  phase: 'train' | 'inference';
+  samplesPerSec: number;
+}
+
+const PASSES: readonly string[] = ['matmul', 'forward', 'backprop-input', 'backprop-filter'];
+
+/** Problems with a row, as messages; [] when the row is well formed. */
+export function validateRow(r: unknown): string[] {
+  if (typeof r !== 'object' || r === null) return ['row: expected an object'];
+  const row = r as Record<string, unknown>;
+  const errs: string[] = [];
+  if (typeof row.shape !== 'string' || row.shape === '') errs.push('shape: expected a non-empty string');
+  if (typeof row.pass !== 'string' || !PASSES.includes(row.pass)) errs.push(`pass: expected one of ${PASSES.join(', ')}, got ${String(row.pass)}`);
+  if (typeof row.impl !== 'string' || !(IMPLS as readonly string[]).includes(row.impl)) {
+    errs.push(`impl: expected one of ${IMPLS.join(', ')}, got ${String(row.impl)}`);
+  }
+  if (row.gflops === null) {
+    if (typeof row.note !== 'string' || row.note === '') errs.push('note: a row without gflops must say why');
+  } else if (typeof row.gflops !== 'number' || !Number.isFinite(row.gflops) || row.gflops <= 0) {
+    errs.push(`gflops: expected a positive finite number or null, got ${String(row.gflops)}`);
+  }
+  if (row.workspaceBytes !== undefined &&
+      (typeof row.workspaceBytes !== 'number' || !Number.isInteger(row.workspaceBytes) || row.workspaceBytes < 0)) {
+    errs.push(`workspaceBytes: expected a non-negative integer, got ${String(row.workspaceBytes)}`);
+  }
+  return errs;
+}
+
+export function validateTrainRow(r: unknown): string[] {
+  if (typeof r !== 'object' || r === null) return ['train row: expected an object'];
+  const row = r as Record<string, unknown>;
+  const errs: string[] = [];
+  if (typeof row.model !== 'string' || row.model === '') errs.push('model: expected a non-empty string');
+  if (typeof row.impl !== 'string' || row.impl === '') errs.push('impl: expected a non-empty string');
+  if (row.phase !== 'train' && row.phase !== 'inference') errs.push(`phase: expected train or inference, got ${String(row.phase)}`);
+  if (typeof row.samplesPerSec !== 'number' || !Number.isFinite(row.samplesPerSec) || row.samplesPerSec <= 0) {
+    errs.push(`samplesPerSec: expected a positive finite number, got ${String(row.samplesPerSec)}`);
+  }
+  return errs;
+}
+
+/** a / b, or null when either is missing. */
+export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a === null || a === undefined || b === null || b === undefined || b === 0) return null;
+  return a / b;
+}
+
+/** Three significant digits, at most two decimals: 0.0192, 1.23, 12.3, 123. */
+export function formatGflops(g: number): string {
+  if (g >= 100) return g.toFixed(0);
+  if (g >= 10) return g.toFixed(1);
+  if (g >= 1) return g.toFixed(2);
+  if (g >= 0.01) return g.toFixed(3);
+  return g.toPrecision(2);
+}
+
+/** '5.1×', '0.39×', '412×'. */
+export function formatRatio(r: number | null): string {
+  if (r === null) return '—';
+  if (r >= 100) return `${r.toFixed(0)}×`;
+  if (r >= 10) return `${r.toFixed(1)}×`;
+  return `${r.toFixed(2)}×`;
+}
+
+/** '0 B', '12.0 KiB', '1.50 MiB'. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(2)} MiB`;
+}
+
+function pad(s: string, w: number, right: boolean): string {
+  return right ? s.padStart(w) : s.padEnd(w);
+}
+
+/** Fixed-width text table; `right[i]` right-aligns column i. */
+export function renderGrid(header: string[], body: string[][], right: boolean[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i], right[i])).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export interface TableContext {
+  /**
+   * GFLOP/s of the register-only probe, measured in the same benchmark.js suite as the shape,
+   * for the shapes whose Ridge GFLOP/s is reported as a percentage of it (GEMM 512 and 1024).
+   */
+  probeByShape: Readonly<Record<string, number>>;
+}
+
+function cell(row: ResultRow | undefined): string {
+  if (row === undefined) return '-';
+  if (row.gflops === null) return row.note ?? 'n/a';
+  return formatGflops(row.gflops) + (row.reduced ? '*' : '');
+}
+
+/**
+ * One line per shape and pass: GFLOP/s of each implementation, Ridge's ratio to each peer, the
+ * workspace of Ridge's conv call, and (GEMM 512/1024) Ridge as a percentage of the probe.
+ * '*' marks a reduced problem; '-' an implementation not run.
+ */
+export function renderTable(rows: readonly ResultRow[], ctx: TableContext): string {
+  const keys: string[] = [];
+  const byKey = new Map<string, Map<Impl, ResultRow>>();
+  for (const r of rows) {
+    const key = `${r.shape}\u0000${r.pass}`;
+    if (!byKey.has(key)) { byKey.set(key, new Map()); keys.push(key); }
+    byKey.get(key)!.set(r.impl, r);
+  }
+  const header = ['shape', 'pass', 'ridge', 'reference', 'tfjs-cpu', 'tfjs-wasm†',
+    '×ref', '×cpu', '×wasm', 'workspace', '% probe'];
+  const body = keys.map((key) => {
+    const [shape, pass] = key.split('\u0000');
+    const m = byKey.get(key)!;
+    const ridge = m.get('ridge');
+    const rg = ridge?.gflops ?? null;
+    const probe = ctx.probeByShape[shape];
+    const pct = probe !== undefined && rg !== null ? `${((100 * rg) / probe).toFixed(0)}%` : '';
+    return [
+      shape, pass, cell(ridge), cell(m.get('reference')), cell(m.get('tfjs-cpu')), cell(m.get('tfjs-wasm')),
+      formatRatio(ratio(rg, m.get('reference')?.gflops)),
+      formatRatio(ratio(rg, m.get('tfjs-cpu')?.gflops)),
+      formatRatio(ratio(rg, m.get('tfjs-wasm')?.gflops)),
+      ridge?.workspaceBytes === undefined ? '' : formatBytes(ridge.workspaceBytes),
+      pct,
+    ];
+  });
+  return renderGrid(header, body, [false, false, true, true, true, true, true, true, true, true, true]);
+}
+
+/** Footnote lines for the reduced problems: 'reference  gemm-1024 matmul: M=128, N=1024, K=1024'. */
+export function reducedFootnotes(rows: readonly ResultRow[]): string[] {
+  return rows.filter((r) => r.reduced).map((r) => `  ${r.impl.padEnd(9)} ${r.shape} ${r.pass}: ${r.problem ?? '?'}`);
+}
+
+/** Training throughput: one line per model and phase, Ridge's ratio to tfjs-layers. */
+export function renderTrainTable(rows: readonly TrainRow[]): string {
+  const impls = [...new Set(rows.map((r) => r.impl))];
+  const keys: string[] = [];
+  for (const r of rows) { const k = `${r.model}\u0000${r.phase}`; if (!keys.includes(k)) keys.push(k); }
+  const find = (k: string, impl: string): TrainRow | undefined =>
+    rows.find((r) => `${r.model}\u0000${r.phase}` === k && r.impl === impl);
+  const peer = impls.find((i) => i.includes('tfjs-layers')) ?? impls.find((i) => i !== 'ridge');
+  const header = ['model', 'phase', ...impls.map((i) => `${i} samples/s`), ...(peer ? [`ridge/${peer}`] : [])];
+  const body = keys.map((k) => {
+    const [model, phase] = k.split('\u0000');
+    const cells = impls.map((i) => { const r = find(k, i); return r ? r.samplesPerSec.toFixed(0) : '-'; });
+    const rt = peer ? [formatRatio(ratio(find(k, 'ridge')?.samplesPerSec, find(k, peer)?.samplesPerSec))] : [];
+    return [model, phase, ...cells, ...rt];
+  });
+  return renderGrid(header, body, [false, false, ...impls.map(() => true), ...(peer ? [true] : [])]);
+}
