@@ -221,6 +221,23 @@ export function randomUniform(shape: number[], opts: RandomUniformOptions = {}):
   if (opts.seed !== undefined) checkFinite('randomUniform', 'seed', opts.seed);
   const rng = new Random(opts.seed);
   const data = new Float32Array(shapeSize(s));
-  for (let i = 0; i < data.length; i++) data[i] = min + (max - min) * rng.uniform();
+  // min + (max − min)·u is below max in float64, but storing it as float32 can round it up to max;
+  // such values are clamped to the largest float32 below max, so the range stays [min, max).
+  const cap = max > min ? float32Below(max) : max;
+  for (let i = 0; i < data.length; i++) {
+    data[i] = min + (max - min) * rng.uniform();
+    if (data[i] > cap) data[i] = cap;
+  }
   return new Tensor(data, s);
+}
+
+/** The largest float32 strictly below `x` (x finite). */
+function float32Below(x: number): number {
+  const f = new Float32Array([x]);
+  if (f[0] < x) return f[0];
+  const bits = new Int32Array(f.buffer);
+  if (f[0] > 0) bits[0]--;
+  else if (f[0] < 0) bits[0]++;
+  else bits[0] = 0x80000001 | 0; // below ±0: the smallest negative subnormal
+  return f[0];
 }
