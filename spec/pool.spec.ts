@@ -159,18 +159,18 @@ describe('pool kernels: fast vs reference', () => {
     expectClose(dx, dxRef, 0, 'globalMaxPoolBackward');
   });
 
-  test('NaN in a window propagates through max pooling (fast and reference), and its gradient goes to the first NaN', () => {
-    const g = geometry(1, [1, 6, 1], [3], [3], 'valid');
-    const x = new Float32Array([1, NaN, 5, 7, NaN, NaN]);
+  test('NaN in a window propagates through max pooling (fast and reference), its gradient goes to the first NaN; infinities compare as numbers', () => {
+    const g = geometry(1, [1, 12, 1], [3], [3], 'valid');
+    const x = new Float32Array([1, NaN, 5, 7, NaN, NaN, NaN, 2, NaN, -Infinity, Infinity, 4]);
     for (const f of [fast.maxPoolForward, ref.maxPoolForwardReference]) {
-      const y = new Float32Array(2);
+      const y = new Float32Array(4);
       f(g, x, y);
-      expect(Number.isNaN(y[0]) && Number.isNaN(y[1])).toBe(true);
+      expect(Array.from(y)).toEqual([NaN, NaN, NaN, Infinity]);
     }
     for (const f of [fast.maxPoolBackward, ref.maxPoolBackwardReference]) {
-      const dx = new Float32Array(6);
-      f(g, x, new Float32Array([10, 20]), dx);
-      expect(Array.from(dx)).toEqual([0, 10, 0, 0, 20, 0]);
+      const dx = new Float32Array(12);
+      f(g, x, new Float32Array([10, 20, 30, 40]), dx);
+      expect(Array.from(dx)).toEqual([0, 10, 0, 0, 20, 0, 30, 0, 0, 0, 40, 0]);
     }
     const y = new Float32Array(1), dx = new Float32Array(6);
     fast.globalMaxPoolForward(1, 6, 1, x, y);
