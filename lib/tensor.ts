@@ -182,7 +182,8 @@ export function zeros(shape: number[]): Tensor {
 }
 
 export function ones(shape: number[]): Tensor {
-  return fill(shape, 1);
+  const s = checkShape('ones', 'shape', shape);
+  return new Tensor(new Float32Array(shapeSize(s)).fill(1), s);
 }
 
 export function fill(shape: number[], value: number): Tensor {
