@@ -566,3 +566,24 @@ describe('apply (shape inference through SymbolicTensors)', () => {
     expect(() => layer.apply(new SymbolicTensor([null, 4], null, [], 'b'))).toThrow(/shared: layer was built for input shape \[3\] but is now called on \[4\]/);
   });
 });
+
+describe('backward(ctx, dy, needDx = false)', () => {
+  const cases: [string, () => Layer, number[]][] = [
+    ['dense units=3 relu', () => layers.dense({ units: 3, activation: 'relu', seed: 1 }), [4, 5]],
+    ['conv2d f=2 k=3 same tanh', () => layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'tanh', seed: 1 }), [2, 5, 5, 3]],
+  ];
+  for (const [name, make, shape] of cases) {
+    test(`${name}: returns [] and the same weight gradients as a full backward`, () => {
+      const layer = make();
+      const x = randn(shape, 2);
+      const { y, ctx } = layer.forward([x], true);
+      const dy = randn(y.shape as number[], 3);
+      layer.weights.forEach((w) => w.grad.fill(0));
+      expect(layer.backward(ctx, dy)).toHaveLength(1);
+      const full = layer.weights.map((w) => w.grad.slice());
+      layer.weights.forEach((w) => w.grad.fill(0));
+      expect(layer.backward(ctx, dy, false)).toEqual([]);
+      layer.weights.forEach((w, k) => expect(w.grad).toEqual(full[k]));
+    });
+  }
+});

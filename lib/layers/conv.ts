@@ -187,13 +187,14 @@ export class Conv extends Layer {
   }
 
   // ---- backward ----
-  backward(ctx: unknown, dy: Tensor): Tensor[] {
+  backward(ctx: unknown, dy: Tensor, needDx = true): Tensor[] {
     const c = ctx as ConvCtx;
     const ops = OPS[this.rank];
     const kernel = this.weights[0];
     const dz = c.y === null ? dy : activationBackward(this.activation, c.y, dy);
     accumulateGrad(kernel, ops.bpFilter(c.x, dz, kernel.value.shape as number[], this.opts));   // dW += xᵀ ⋆ dZ
     if (this.useBias) accumulateGrad(this.weights[1], convBiasGradient(dz));               // db += Σ dZ
+    if (!needDx) return [];
     return [ops.bpInput(dz, kernel.value, c.x.shape as number[], this.opts)];             // dX = dZ ⋆ Wᵀ
   }
 

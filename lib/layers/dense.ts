@@ -124,13 +124,14 @@ export class Dense extends Layer {
   }
 
   // ---- backward ----
-  backward(ctx: unknown, dy: Tensor): Tensor[] {
+  backward(ctx: unknown, dy: Tensor, needDx = true): Tensor[] {
     const c = ctx as DenseCtx;
     const rows = c.x2.shape[0];
     const dy2 = dy.reshape([rows, this.units]);
     const dz = c.y === null ? dy2 : activationBackward(this.activation, c.y, dy2);   // [rows, units]
     accumulateGrad(this.weights[0], matMul(c.x2, dz, { transposeA: true }));        // Xᵀ·dZ [in, units]
     if (this.useBias) accumulateGrad(this.weights[1], sum(dz, 0));                  // Σ_rows dZ [units]
+    if (!needDx) return [];
     const dx = matMul(dz, this.weights[0].value, { transposeB: true });             // dZ·Wᵀ [rows, in]
     return [dx.reshape(c.xShape as number[])];
   }

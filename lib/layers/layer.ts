@@ -103,8 +103,12 @@ export abstract class Layer {
   /** Forward pass on a batch. Keeps in `ctx` what backward needs. */
   abstract forward(inputs: Tensor[], training: boolean): ForwardResult;
 
-  /** Backward pass: returns d loss / d input for each input; adds weight gradients into `grad`. */
-  abstract backward(ctx: unknown, dy: Tensor): Tensor[];
+  /**
+   * Backward pass: returns d loss / d input for each input; adds weight gradients into `grad`.
+   * `needDx = false` (optional, default true) tells a layer that nobody needs its input gradients
+   * (its input is a model input): layers with weights then skip that work and return `[]`.
+   */
+  abstract backward(ctx: unknown, dy: Tensor, needDx?: boolean): Tensor[];
 
   /** Functional API: records a node applying this layer to `inputs`. */
   apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
