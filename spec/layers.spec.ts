@@ -587,3 +587,10 @@ describe('backward(ctx, dy, needDx = false)', () => {
     });
   }
 });
+
+test('throws when forward gets something other than an array of Tensors (naming the layer)', () => {
+  const layer = layers.dense({ units: 2, name: 'fc' });
+  expect(() => layer.forward([] as never, false)).toThrow(/fc: forward expects a non-empty array of Tensors/);
+  expect(() => layer.forward([[1, 2]] as never, false)).toThrow(/fc: input 0 must be a Tensor, got \[1,2\]/);
+  expect(() => layer.forward([tensor(3)], false)).toThrow(/fc: input 0 must have a batch dimension, got shape \[\]/);
+});

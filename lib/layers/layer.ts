@@ -154,18 +154,20 @@ export abstract class Layer {
   // ---- helpers for subclasses (additions; the contract above is unchanged) ----
 
   /**
-   * Lets a layer be used on its own (`layer.forward([x], false)`) without apply(): builds it from
-   * the inputs' feature shapes (batch dropped) on first use. A built layer is left as it is.
+   * Checks that `inputs` is a non-empty array of Tensors with a batch axis, then lets a layer be
+   * used on its own (`layer.forward([x], false)`) without apply(): builds it from the inputs'
+   * feature shapes (batch dropped) on first use. A built layer is left as it is.
    */
   protected ensureBuilt(inputs: Tensor[]): void {
-    if (this.built) return;
-    if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((t) => t instanceof Tensor)) {
-      throw new ConfigError(`${this.name}: forward expects a non-empty array of Tensors`);
+    if (!Array.isArray(inputs) || inputs.length === 0) {
+      throw new ConfigError(`${this.name}: forward expects a non-empty array of Tensors, got ${fmtValue(inputs)}`);
     }
-    inputs.forEach((t) => {
-      if (t.rank < 1) throw new ShapeError(`${this.name}: input must have a batch dimension, got shape ${fmtShape(t.shape)}`);
-    });
-    this.build(inputs.map((t) => t.shape.slice(1)));
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i];
+      if (!(t instanceof Tensor)) throw new ConfigError(`${this.name}: input ${i} must be a Tensor, got ${fmtValue(t)}`);
+      if (t.rank < 1) throw new ShapeError(`${this.name}: input ${i} must have a batch dimension, got shape ${fmtShape(t.shape)}`);
+    }
+    if (!this.built) this.build(inputs.map((t) => t.shape.slice(1)));
   }
 
   /** Creates a weight filled by `init` (drawing from `rng`), with a zeroed gradient buffer. */
