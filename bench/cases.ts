@@ -36,10 +36,8 @@ function gemmCase(fn: GemmFn, m: number, n: number, k: number): Case {
   const b = fillUniform(new Float32Array(k * n), 2);
   const c = new Float32Array(m * n);
   // Row-major, contiguous: A(i, p) = a[i·k + p], B(p, j) = b[p·n + j], C(i, j) = c[i·n + j].
-  return {
-    run: () => fn(m, n, k, 1, a, 0, k, 1, b, 0, n, 1, 0, c, 0, n, 1),
-    dispose: () => undefined,
-  };
+  const run = (): void => fn(m, n, k, 1, a, 0, k, 1, b, 0, n, 1, 0, c, 0, n, 1);
+  return { run, result: () => { run(); return c.slice(); }, dispose: () => undefined };
 }
 
 function convCase(fns: ConvFns, g: ConvGeometry, pass: ConvPass): Case {
@@ -50,18 +48,21 @@ function convCase(fns: ConvFns, g: ConvGeometry, pass: ConvPass): Case {
     const x = fillUniform(new Float32Array(xLen), 3);
     const w = fillUniform(new Float32Array(wLen), 4);
     const y = new Float32Array(yLen);
-    return { run: () => fns.forward(g, x, w, null, y), dispose: () => undefined };
+    const run = (): void => fns.forward(g, x, w, null, y);
+    return { run, result: () => { run(); return y.slice(); }, dispose: () => undefined };
   }
   if (pass === 'backprop-input') {
     const dy = fillUniform(new Float32Array(yLen), 5);
     const w = fillUniform(new Float32Array(wLen), 4);
     const dx = new Float32Array(xLen);
-    return { run: () => fns.backpropInput(g, dy, w, dx), dispose: () => undefined };
+    const run = (): void => fns.backpropInput(g, dy, w, dx);
+    return { run, result: () => { run(); return dx.slice(); }, dispose: () => undefined };
   }
   const x = fillUniform(new Float32Array(xLen), 3);
   const dy = fillUniform(new Float32Array(yLen), 5);
   const dw = new Float32Array(wLen);
-  return { run: () => fns.backpropFilter(g, x, dy, dw), dispose: () => undefined };
+  const run = (): void => fns.backpropFilter(g, x, dy, dw);
+  return { run, result: () => { run(); return dw.slice(); }, dispose: () => undefined };
 }
 
 /** A factory for Ridge ('ridge') or the naive loops ('reference') on one shape and pass. */

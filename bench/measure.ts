@@ -10,7 +10,10 @@ import Benchmark from 'benchmark';
 import { candidateProblems, Problem, problemFlops, Shape } from './shapes';
 
 export interface Case {
+  /** The timed unit. */
   run(): void;
+  /** Run once and return a copy of the output (untimed: for specs checking that peers agree). */
+  result(): Float32Array;
   dispose(): void;
 }
 
@@ -26,8 +29,8 @@ export interface BenchSettings {
   minSamples: number;
 }
 
-export const QUICK_SETTINGS: BenchSettings = { callBudget: 0.25, maxTime: 0.5, minSamples: 3 };
-export const FULL_SETTINGS: BenchSettings = { callBudget: 1.0, maxTime: 2.0, minSamples: 5 };
+export const QUICK_SETTINGS: BenchSettings = { callBudget: 0.4, maxTime: 0.5, minSamples: 3 };
+export const FULL_SETTINGS: BenchSettings = { callBudget: 1.5, maxTime: 2.0, minSamples: 5 };
 
 export interface Timing {
   /** Median over benchmark.js samples of the seconds per call (robust on a shared machine). */
@@ -35,6 +38,13 @@ export interface Timing {
   /** benchmark.js relative margin of error (%) of the mean. */
   rme: number;
   samples: number;
+  /** Fastest sample, seconds per call. */
+  min: number;
+  /**
+   * CPU time this process used over wall time while the benchmark ran (≈1 on an idle core;
+   * lower means other processes on this shared machine took the core part of the time).
+   */
+  cpuShare: number;
 }
 
 export function median(v: readonly number[]): number {
@@ -57,9 +67,12 @@ export interface Chosen {
 
 /**
  * Climb the candidate ladder from the smallest problem: time one call, predict the next larger
- * candidate's time from that rate, and move up while the prediction fits `budget` seconds. The
- * climb costs at most about twice the final call. Returns the case built for the chosen problem
- * (the caller disposes it), or the factory's 'n/a' reason.
+ * candidate's time from that rate, and move up while the prediction fits `budget` seconds. A call
+ * shorter than budget/8 is timed twice and the faster kept, so a cold first call (JIT, lazy
+ * initialisation in a peer) does not stop the climb early. Per-call overhead only makes the
+ * prediction pessimistic (a smaller problem than necessary), never a call much over budget. The
+ * climb costs about twice the final call. Returns the case built for the chosen problem (the
+ * caller disposes it), or the factory's 'n/a' reason.
  */
 export function chooseCase(shape: Shape, factory: CaseFactory, budget: number): Chosen | string {
   const cands = candidateProblems(shape).reverse(); // smallest first
@@ -67,11 +80,13 @@ export function chooseCase(shape: Shape, factory: CaseFactory, budget: number): 
   let built = factory(cands[0]);
   if (typeof built === 'string') return built;
   for (;;) {
-    const seconds = timeOnce(() => (built as Case).run());
+    const c: Case = built;
+    let seconds = timeOnce(() => c.run());
+    if (seconds < budget / 8) seconds = Math.min(seconds, timeOnce(() => c.run()));
     if (idx === cands.length - 1) break;
     const rate = problemFlops(shape, cands[idx]) / Math.max(seconds, 1e-6);
     if (problemFlops(shape, cands[idx + 1]) / rate > budget) break;
-    built.dispose();
+    c.dispose();
     idx++;
     built = factory(cands[idx]);
     if (typeof built === 'string') return built;
@@ -94,10 +109,15 @@ export function runSuite(
 ): Map<string, Timing | string> {
   const out = new Map<string, Timing | string>();
   const suite = new Benchmark.Suite(suiteName);
+  let cpu0 = process.cpuUsage();
+  let wall0 = performance.now();
   for (const e of entries) {
     // The function is passed by reference (not decompiled): benchmark.js falls back to calling
     // it when its source cannot be recompiled out of its closure, which is the case here.
-    suite.add(e.name, e.run, { maxTime: settings.maxTime, minSamples: settings.minSamples, initCount: 1 });
+    suite.add(e.name, e.run, {
+      maxTime: settings.maxTime, minSamples: settings.minSamples, initCount: 1,
+      onStart: () => { cpu0 = process.cpuUsage(); wall0 = performance.now(); },
+    });
   }
   suite.on('cycle', (event: Benchmark.Event) => {
     const b = event.target as unknown as Benchmark;
@@ -107,7 +127,12 @@ export function runSuite(
       onCycle(String(b.name), msg);
       return;
     }
-    const t: Timing = { seconds: median(b.stats.sample), rme: b.stats.rme, samples: b.stats.sample.length };
+    const cpu = process.cpuUsage(cpu0);
+    const wallMs = performance.now() - wall0;
+    const t: Timing = {
+      seconds: median(b.stats.sample), rme: b.stats.rme, samples: b.stats.sample.length,
+      min: Math.min(...b.stats.sample), cpuShare: (cpu.user + cpu.system) / 1000 / Math.max(wallMs, 1e-3),
+    };
     out.set(String(b.name), t);
     onCycle(String(b.name), t);
   });

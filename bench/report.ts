@@ -12,6 +12,10 @@ export interface ResultRow {
   gflops: number | null;
   /** Median seconds per call ×1000. */
   ms?: number;
+  /** Fastest sample, ms per call. */
+  minMs?: number;
+  /** CPU time of the process / wall time while this was timed (shared machine: < 1 means contention). */
+  cpuShare?: number;
   samples?: number;
   /** benchmark.js relative margin of error of the mean, %. */
   rme?: number;

@@ -14,7 +14,9 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import { BenchArgs, parseArgs, trainSelected } from './args';
 import { kernelFactory, ridgeConvWorkspaceBytes } from './cases';
-import { CaseFactory, chooseCase, Chosen, FULL_SETTINGS, QUICK_SETTINGS, runSuite, SuiteEntry } from './measure';
+import {
+  BenchSettings, CaseFactory, chooseCase, Chosen, FULL_SETTINGS, QUICK_SETTINGS, runSuite, SuiteEntry, Timing,
+} from './measure';
 import { loadTfjsCpu, tfjsCpuFactory, TF } from './peers/tfjs-cpu';
 import { runWasmChild, WasmChildResult } from './peers/tfjs-wasm';
 import { PROBE_FLOPS_PER_CALL, probeCall } from './probe';
@@ -61,15 +63,16 @@ function machine(): Record<string, unknown> {
   };
 }
 
-const fmtTiming = (g: number, ms: number, rme: number, samples: number): string =>
-  `${g.toFixed(3).padStart(8)} GFLOP/s  ${ms.toFixed(2).padStart(9)} ms/call  ±${rme.toFixed(1)}%  ${samples} samples`;
+const fmtTiming = (g: number, t: Timing): string =>
+  `${g.toFixed(3).padStart(8)} GFLOP/s  ${(t.seconds * 1000).toFixed(2).padStart(9)} ms/call  ±${t.rme.toFixed(1)}%` +
+  `  ${t.samples} samples  cpu ${(100 * t.cpuShare).toFixed(0)}%`;
 
 interface Pending { impl: Impl; chosen: Chosen }
 
 /** One shape and pass: choose each implementation's problem, then one benchmark.js suite over them. */
 function benchShapePass(
   shape: Shape, pass: Pass, factories: [Impl, CaseFactory][], budget: number, withProbe: boolean,
-  settings: typeof QUICK_SETTINGS, rows: ResultRow[], probeByShape: Record<string, number>,
+  settings: BenchSettings, rows: ResultRow[], probeByShape: Record<string, number>,
 ): void {
   const label = `${shape.name} ${pass}`;
   const pending: Pending[] = [];
@@ -97,7 +100,7 @@ function benchShapePass(
     const p = pending.find((q) => q.impl === name);
     const flops = p ? problemFlops(shape, p.chosen.problem) : PROBE_FLOPS_PER_CALL;
     const red = p && isReduced(shape, p.chosen.problem) ? `  (reduced: ${describeProblem(p.chosen.problem)})` : '';
-    log(`  ${label.padEnd(28)} ${name.padEnd(10)} ${fmtTiming(flops / t.seconds / 1e9, t.seconds * 1000, t.rme, t.samples)}${red}`);
+    log(`  ${label.padEnd(28)} ${name.padEnd(10)} ${fmtTiming(flops / t.seconds / 1e9, t)}${red}`);
   });
   const probe = timings.get('probe');
   if (probe !== undefined && typeof probe !== 'string') probeByShape[shape.name] = PROBE_FLOPS_PER_CALL / probe.seconds / 1e9;
@@ -109,7 +112,7 @@ function benchShapePass(
       : {
         shape: shape.name, pass, impl,
         gflops: problemFlops(shape, chosen.problem) / t.seconds / 1e9,
-        ms: t.seconds * 1000, samples: t.samples, rme: t.rme,
+        ms: t.seconds * 1000, minMs: t.min * 1000, samples: t.samples, rme: t.rme, cpuShare: t.cpuShare,
         problem: describeProblem(chosen.problem), reduced: isReduced(shape, chosen.problem),
       };
     if (impl === 'ridge' && shape.kind === 'conv' && pass !== 'matmul') {
@@ -224,6 +227,11 @@ async function main(): Promise<void> {
   if (fn.length > 0) {
     notes.push(`* measured on a reduced problem (same channels, kernel, stride, padding; smaller batch, then spatial size; GEMM: smaller M),` +
       ` GFLOP/s of that problem, to keep one call under ${settings.callBudget}s:`, ...fn);
+  }
+  const shares = rows.map((r) => r.cpuShare).filter((v): v is number => v !== undefined);
+  if (shares.length > 0) {
+    notes.push(`CPU share while timing (process CPU time / wall time): mean ${(100 * shares.reduce((a, b) => a + b, 0) / shares.length).toFixed(0)}%,` +
+      ` lowest ${(100 * Math.min(...shares)).toFixed(0)}% — below 100% other processes on this shared machine took part of the core.`);
   }
   notes.push(`main process loaded tfjs-backend-wasm: ${wasmInMain ? 'YES — ratios are suspect' : 'no'}; wall time ${minutes.toFixed(1)} min.`);
   for (const n of notes) log(n);

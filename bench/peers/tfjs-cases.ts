@@ -37,16 +37,21 @@ function lift1d(s: number[], isKernel: boolean): number[] {
   return isKernel ? [1, ...s] : [s[0], 1, ...s.slice(1)];
 }
 
+function caseOf(op: () => Tensor, dispose: () => void): Case {
+  return {
+    run: () => { const out = op(); out.dataSync(); out.dispose(); },
+    result: () => { const out = op(); const v = Float32Array.from(out.dataSync()); out.dispose(); return v; },
+    dispose,
+  };
+}
+
 export function tfjsFactory(tf: TF, backend: string, shape: Shape, pass: Pass): CaseFactory {
   return (p) => {
     const kernelName = tfjsKernelName(shape, pass);
     if (tf.getKernel(kernelName, backend) === undefined) return 'n/a: no kernel';
     if (shape.kind === 'gemm' && p.kind === 'gemm') {
       const a = random(tf, [p.m, p.k], 1), b = random(tf, [p.k, p.n], 2);
-      return {
-        run: () => { const c = tf.matMul(a as tfcore.Tensor2D, b as tfcore.Tensor2D); c.dataSync(); c.dispose(); },
-        dispose: () => { a.dispose(); b.dispose(); },
-      };
+      return caseOf(() => tf.matMul(a as tfcore.Tensor2D, b as tfcore.Tensor2D), () => { a.dispose(); b.dispose(); });
     }
     if (shape.kind !== 'conv' || p.kind !== 'conv') return `n/a: ${pass} does not apply to ${shape.name}`;
     let { x: xs, w: ws, y: ys } = convTensorShapes(shape, p);
@@ -82,7 +87,6 @@ export function tfjsFactory(tf: TF, backend: string, shape: Shape, pass: Pass): 
           { ...common, filterShape: ws } as unknown as tfcore.NamedAttrMap) as Tensor;
       }
     }
-    const c: Case = { run: () => { const out = op(); out.dataSync(); out.dispose(); }, dispose };
-    return c;
+    return caseOf(op, dispose);
   };
 }

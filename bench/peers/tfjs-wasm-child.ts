@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         ? { shape: shape.name, pass, impl: 'tfjs-wasm', gflops: null, note: t ?? 'error: not measured' }
         : {
           shape: shape.name, pass, impl: 'tfjs-wasm', gflops: flops / t.seconds / 1e9,
-          ms: t.seconds * 1000, samples: t.samples, rme: t.rme, problem: describeProblem(chosen.problem), reduced,
+          ms: t.seconds * 1000, minMs: t.min * 1000, samples: t.samples, rme: t.rme, cpuShare: t.cpuShare, problem: describeProblem(chosen.problem), reduced,
         };
       rows.push(row);
       process.stderr.write(`  [tfjs-wasm] ${shape.name} ${pass}: ${row.gflops === null ? row.note
