@@ -33,22 +33,25 @@ function coefficient(fn: string, name: string, v: unknown): number {
 class L1L2 implements Regularizer {
   constructor(readonly l1: number, readonly l2: number, private readonly className: string) {}
 
+  // A zero coefficient's term is skipped, not multiplied by 0: L1 of an infinite weight is
+  // Infinity (not 0·∞ = NaN from the absent L2 term), as Keras computes only the terms it has.
   penalty(x: Tensor): number {
     let abs = 0, sq = 0;
-    for (let i = 0; i < x.data.length; i++) {
-      const v = x.data[i];
+    const d = x.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
       abs += Math.abs(v);
       sq += v * v;
     }
-    return this.l1 * abs + this.l2 * sq;
+    return (this.l1 !== 0 ? this.l1 * abs : 0) + (this.l2 !== 0 ? this.l2 * sq : 0);
   }
 
   gradient(x: Tensor): Tensor {
     const g = new Float32Array(x.size);
-    for (let i = 0; i < g.length; i++) {
-      const v = x.data[i];
-      g[i] = this.l1 * Math.sign(v) + 2 * this.l2 * v; // Math.sign(0) === 0
-    }
+    const d = x.data, l1 = this.l1, twoL2 = 2 * this.l2;
+    if (twoL2 === 0) for (let i = 0; i < g.length; i++) g[i] = l1 * Math.sign(d[i]);       // Math.sign(0) === 0
+    else if (l1 === 0) for (let i = 0; i < g.length; i++) g[i] = twoL2 * d[i];
+    else for (let i = 0; i < g.length; i++) g[i] = l1 * Math.sign(d[i]) + twoL2 * d[i];
     return new Tensor(g, x.shape);
   }
 
@@ -61,17 +64,20 @@ class L1L2 implements Regularizer {
 }
 
 /** `l1 · Σ|x|`, default l1 = 0.01. */
-export function l1(opts: { l1?: number } = {}): Regularizer {
+export function l1(opts: { l1?: number } | null = {}): Regularizer {
+  opts = opts ?? {};
   return new L1L2(coefficient('l1', 'l1', opts.l1 ?? 0.01), 0, 'L1');
 }
 
 /** `l2 · Σx²` (no ½), default l2 = 0.01. */
-export function l2(opts: { l2?: number } = {}): Regularizer {
+export function l2(opts: { l2?: number } | null = {}): Regularizer {
+  opts = opts ?? {};
   return new L1L2(0, coefficient('l2', 'l2', opts.l2 ?? 0.01), 'L2');
 }
 
 /** `l1 · Σ|x| + l2 · Σx²`, defaults 0.01 / 0.01 (tf.keras and TensorFlow.js). */
-export function l1l2(opts: { l1?: number; l2?: number } = {}): Regularizer {
+export function l1l2(opts: { l1?: number; l2?: number } | null = {}): Regularizer {
+  opts = opts ?? {};
   return new L1L2(coefficient('l1l2', 'l1', opts.l1 ?? 0.01), coefficient('l1l2', 'l2', opts.l2 ?? 0.01), 'L1L2');
 }
 

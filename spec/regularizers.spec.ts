@@ -146,6 +146,18 @@ describe('layer options', () => {
     expect(() => l2({ l2: '0.1' as never })).toThrow(ConfigError);
   });
 
+  test('Infinity flows through as IEEE arithmetic: l1([∞]) = ∞ with gradient 0.01 (no 0·∞ from the absent l2 term)', () => {
+    expect(l1().penalty(tensor([Infinity, 1]))).toBe(Infinity);
+    expect(Array.from(l1().gradient(tensor([Infinity, -Infinity])).data)).toEqual([Math.fround(0.01), Math.fround(-0.01)]);
+    expect(l2().penalty(tensor([-Infinity]))).toBe(Infinity);
+    expect(l1l2().penalty(tensor([Infinity]))).toBe(Infinity);
+  });
+
+  test('options may be omitted or null: l1(null) is l1()', () => {
+    expect(l1(null).getConfig()).toEqual({ className: 'L1', config: { l1: 0.01 } });
+    expect(l1l2(null).getConfig()).toEqual({ className: 'L1L2', config: { l1: 0.01, l2: 0.01 } });
+  });
+
   test('NaN in the weights flows through the penalty (never silently replaced)', () => {
     expect(l2().penalty(tensor([1, NaN]))).toBeNaN();
     expect(Number.isNaN(l1().gradient(tensor([NaN])).data[0])).toBe(true);
