@@ -594,3 +594,41 @@ test('throws when forward gets something other than an array of Tensors (naming 
   expect(() => layer.forward([[1, 2]] as never, false)).toThrow(/fc: input 0 must be a Tensor, got \[1,2\]/);
   expect(() => layer.forward([tensor(3)], false)).toThrow(/fc: input 0 must have a batch dimension, got shape \[\]/);
 });
+
+describe('every factory: className, Keras-style default name, getConfig, unknown options', () => {
+  const table: [string, (o?: never) => Layer, object, string, string][] = [
+    ['dense', layers.dense as never, { units: 2 }, 'Dense', 'dense'],
+    ['conv1d', layers.conv1d as never, { filters: 2, kernelSize: 2 }, 'Conv1D', 'conv1d'],
+    ['conv2d', layers.conv2d as never, { filters: 2, kernelSize: 2 }, 'Conv2D', 'conv2d'],
+    ['conv3d', layers.conv3d as never, { filters: 2, kernelSize: 2 }, 'Conv3D', 'conv3d'],
+    ['maxPooling1d', layers.maxPooling1d as never, {}, 'MaxPooling1D', 'max_pooling1d'],
+    ['maxPooling2d', layers.maxPooling2d as never, {}, 'MaxPooling2D', 'max_pooling2d'],
+    ['maxPooling3d', layers.maxPooling3d as never, {}, 'MaxPooling3D', 'max_pooling3d'],
+    ['averagePooling1d', layers.averagePooling1d as never, {}, 'AveragePooling1D', 'average_pooling1d'],
+    ['averagePooling2d', layers.averagePooling2d as never, {}, 'AveragePooling2D', 'average_pooling2d'],
+    ['averagePooling3d', layers.averagePooling3d as never, {}, 'AveragePooling3D', 'average_pooling3d'],
+    ['globalAveragePooling1d', layers.globalAveragePooling1d as never, {}, 'GlobalAveragePooling1D', 'global_average_pooling1d'],
+    ['globalAveragePooling2d', layers.globalAveragePooling2d as never, {}, 'GlobalAveragePooling2D', 'global_average_pooling2d'],
+    ['globalAveragePooling3d', layers.globalAveragePooling3d as never, {}, 'GlobalAveragePooling3D', 'global_average_pooling3d'],
+    ['globalMaxPooling1d', layers.globalMaxPooling1d as never, {}, 'GlobalMaxPooling1D', 'global_max_pooling1d'],
+    ['globalMaxPooling2d', layers.globalMaxPooling2d as never, {}, 'GlobalMaxPooling2D', 'global_max_pooling2d'],
+    ['globalMaxPooling3d', layers.globalMaxPooling3d as never, {}, 'GlobalMaxPooling3D', 'global_max_pooling3d'],
+    ['flatten', layers.flatten as never, {}, 'Flatten', 'flatten'],
+    ['reshape', layers.reshape as never, { targetShape: [4] }, 'Reshape', 'reshape'],
+    ['dropout', layers.dropout as never, { rate: 0.5 }, 'Dropout', 'dropout'],
+    ['activation', layers.activation as never, { activation: 'relu' }, 'Activation', 'activation'],
+    ['add', layers.add as never, {}, 'Add', 'add'],
+    ['concatenate', layers.concatenate as never, {}, 'Concatenate', 'concatenate'],
+  ];
+  for (const [factory, make, opts, className, prefix] of table) {
+    test(`layers.${factory}: className ${className}, name ${prefix}_N, getConfig().name; throws when an option is unknown`, () => {
+      const layer = make(opts as never);
+      expect(layer.className).toBe(className);
+      expect(layer.name).toMatch(new RegExp(`^${prefix}_\\d+$`));
+      expect(layer.getConfig().name).toBe(layer.name);
+      expect(make({ ...opts, name: 'custom' } as never).name).toBe('custom');
+      expect(() => make({ ...opts, bogus: 1 } as never)).toThrow(new RegExp(`${prefix}: unknown option "bogus"`));
+      expect(() => make({ ...opts, inputShape: [0, 2] } as never)).toThrow(/inputShape must be an array of positive integers/);
+    });
+  }
+});
