@@ -18,14 +18,17 @@ export const KC = 256;
 /** Rows of A packed at once (the ic loop step). */
 export const MC = 96;
 /** Columns of B packed at once (the jc loop step). */
-export const NC = 2048;
+export const NC = 384;
 /** Problems with m·n·k below this run the direct loop (packing does not pay). */
 export const SMALL_MNK = 4096;
 
-// Packing workspace, allocated once and grown (never detached) when a bigger block is needed.
-let aPack = new Float64Array(MC * KC);
-let bPack = new Float64Array(KC * NR * 64);
-const tile = new Float64Array(MR * NR);
+// Packing workspace: ONE module-level const, sized for the largest blocks (never grows, never
+// detaches). B block at [0, B_SIZE), A block at [A_BASE, A_BASE + A_SIZE), edge tile after.
+const B_SIZE = KC * (Math.ceil(NC / NR) * NR);
+const A_BASE = B_SIZE + 40;             // +40 doubles: A and B panels do not alias in 4 KiB sets
+const A_SIZE = (Math.ceil(MC / MR) * MR) * KC;
+const TILE = A_BASE + A_SIZE + 8;
+const ws = new Float64Array(TILE + MR * NR);
 
 export function gemm(
   m: number, n: number, k: number,
@@ -61,16 +64,6 @@ export function gemmPacked(
     scaleC(m, n, beta, c, cOff, cRs, cCs);
     return;
   }
-  const kcMax = k < KC ? k : KC;
-  const mcMax = m < MC ? m : MC;
-  const ncMax = n < NC ? n : NC;
-  const aNeed = Math.ceil(mcMax / MR) * MR * kcMax;
-  const bNeed = Math.ceil(ncMax / NR) * NR * kcMax;
-  if (aPack.length < aNeed) aPack = new Float64Array(aNeed);
-  if (bPack.length < bNeed) bPack = new Float64Array(bNeed);
-  const ap = aPack;
-  const bp = bPack;
-
   // Loop 5 (jc): columns of C/B in blocks of NC.
   for (let jc = 0; jc < n; jc += NC) {
     const nc = n - jc < NC ? n - jc : NC;
@@ -79,11 +72,11 @@ export function gemmPacked(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = k - pc < KC ? k - pc : KC;
       const betaBlock = pc === 0 ? beta : 1;
-      packB(kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, bp);
+      packB(kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
       // Loop 3 (ic): rows of C/A in blocks of MC.
       for (let ic = 0; ic < m; ic += MC) {
         const mc = m - ic < MC ? m - ic : MC;
-        packA(mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs, ap);
+        packA(mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
         // Loop 2 (jr): NR-wide panels of the packed B block.
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = nc - jr < NR ? nc - jr : NR;
@@ -91,8 +84,8 @@ export function gemmPacked(
           // Loop 1 (ir): MR-tall panels of the packed A block.
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = mc - ir < MR ? mc - ir : MR;
-            gemmMicro3x4(kc, ap, ir * kc, bp, bI, alpha, betaBlock,
-              c, cOff + (ic + ir) * cRs + (jc + jr) * cCs, cRs, cCs, mr, nr, tile);
+            gemmMicro3x4(kc, A_BASE + ir * kc, bI, alpha, betaBlock,
+              c, cOff + (ic + ir) * cRs + (jc + jr) * cCs, cRs, cCs, mr, nr);
           }
         }
       }
@@ -138,8 +131,9 @@ export function gemmDirect(
  * packA: A block [mc×kc] → MR-row panels, each stored p-major (MR values per p); rows past mc
  * are zero.
  */
-function packA(mc: number, kc: number, a: Float32Array, aStart: number, aRs: number, aCs: number, ap: Float64Array): void {
-  let dst = 0;
+function packA(mc: number, kc: number, a: Float32Array, aStart: number, aRs: number, aCs: number): void {
+  const ap = ws;
+  let dst = A_BASE;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = mc - ir < MR ? mc - ir : MR;
     for (let r = 0; r < MR; r++) {
@@ -159,7 +153,8 @@ function packA(mc: number, kc: number, a: Float32Array, aStart: number, aRs: num
  * packB: B block [kc×nc] → NR-column panels, each stored p-major (NR values per p); columns past
  * nc are zero.
  */
-function packB(kc: number, nc: number, b: Float32Array, bStart: number, bRs: number, bCs: number, bp: Float64Array): void {
+function packB(kc: number, nc: number, b: Float32Array, bStart: number, bRs: number, bCs: number): void {
+  const bp = ws;
   let dst = 0;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = nc - jr < NR ? nc - jr : NR;
@@ -181,10 +176,10 @@ function packB(kc: number, nc: number, b: Float32Array, bStart: number, bRs: num
  * (only the top-left mr×nr of the tile is written).
  */
 function gemmMicro3x4(
-  kc: number, ap: Float64Array, aI: number, bp: Float64Array, bI: number,
-  alpha: number, beta: number,
-  c: Float32Array, cI: number, cRs: number, cCs: number, mr: number, nr: number, t: Float64Array,
+  kc: number, aI: number, bI: number, alpha: number, beta: number,
+  c: Float32Array, cI: number, cRs: number, cCs: number, mr: number, nr: number,
 ): void {
+  const ap = ws, bp = ws;
   let acc00 = 0, acc01 = 0, acc02 = 0, acc03 = 0;
   let acc10 = 0, acc11 = 0, acc12 = 0, acc13 = 0;
   let acc20 = 0, acc21 = 0, acc22 = 0, acc23 = 0;
@@ -214,14 +209,34 @@ function gemmMicro3x4(
     }
     return;
   }
-  t[0] = acc00; t[1] = acc01; t[2] = acc02; t[3] = acc03;
-  t[4] = acc10; t[5] = acc11; t[6] = acc12; t[7] = acc13;
-  t[8] = acc20; t[9] = acc21; t[10] = acc22; t[11] = acc23;
+  const t = ws;
+  t[TILE] = acc00; t[TILE + 1] = acc01; t[TILE + 2] = acc02; t[TILE + 3] = acc03;
+  t[TILE + 4] = acc10; t[TILE + 5] = acc11; t[TILE + 6] = acc12; t[TILE + 7] = acc13;
+  t[TILE + 8] = acc20; t[TILE + 9] = acc21; t[TILE + 10] = acc22; t[TILE + 11] = acc23;
   for (let r = 0; r < mr; r++) {
     const row = cI + r * cRs;
     for (let j = 0; j < nr; j++) {
       const ci = row + j * cCs;
-      c[ci] = beta === 0 ? alpha * t[r * 4 + j] : alpha * t[r * 4 + j] + beta * c[ci];
+      const v = t[TILE + r * 4 + j];
+      c[ci] = beta === 0 ? alpha * v : alpha * v + beta * c[ci];
     }
   }
 }
+
+// Type-feedback warm-up at load (microseconds): run every branch of the packed path once — edge
+// tiles, zero padding, beta = 0 and beta ≠ 0 — so that TurboFan never compiles the microkernel
+// while its write-back branches are still unvisited. Without this, the first big call could
+// OSR-compile the k loop before any call had returned, and the cached OSR code then deopted at
+// the write-back on every call ("insufficient type feedback"): 1.5 instead of 5+ GFLOP/s.
+(function warmUp(): void {
+  const x = new Float32Array((MR + 1) * (NR + 1) * 2);
+  for (let i = 0; i < x.length; i++) x[i] = (i % 7) - 3;
+  const y = new Float32Array((MR + 1) * (NR + 1));
+  // V8 allocates a function's feedback vector only after ~8 calls: repeat past that.
+  for (let rep = 0; rep < 16; rep++) {
+    for (const beta of [0, 0.5]) {
+      gemmPacked(MR + 1, NR + 1, 2, 1, x, 0, 2, 1, x, 0, NR + 1, 1, beta, y, 0, NR + 1, 1);
+      gemmPacked(MR, NR, 2, 1, x, 0, 2, 1, x, 0, NR, 1, beta, y, 0, NR, 1);
+    }
+  }
+})();
