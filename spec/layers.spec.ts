@@ -632,3 +632,13 @@ describe('every factory: className, Keras-style default name, getConfig, unknown
     });
   }
 });
+
+test('activation null or undefined means linear (dense, conv2d)', () => {
+  expect(layers.dense({ units: 2, activation: null }).getConfig().activation).toBe('linear');
+  expect(layers.dense({ units: 2 }).getConfig().activation).toBe('linear');
+  expect(layers.conv2d({ filters: 2, kernelSize: 1, activation: null }).getConfig().activation).toBe('linear');
+  const layer = layers.dense({ units: 2, activation: null, seed: 1 });
+  const x = randn([3, 4], 1);
+  const [w, b] = [layer.forward([x], false).y, layer.getWeights()];
+  expectClose(w.data, denseReference(x, b[0], b[1]), 1e-5);
+});
