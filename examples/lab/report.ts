@@ -45,12 +45,12 @@ function learningCurves(results: LabResults): ReportFiles['svgs'] {
     ];
     const hasPenalty = v.history.loss.some((l, k) => Math.abs(l - v.history.dataLoss[k]) > 1e-9 * Math.max(1, Math.abs(l)));
     if (hasPenalty) {
-      series.push({ name: 'train total (with penalty)', color: '#888888', width: 1, dash: '2 3', points: e.map((x, k) => [x, v.history.loss[k]] as const) });
+      series.push({ name: 'train + penalty', color: '#888888', width: 1, dash: '2 3', points: e.map((x, k) => [x, v.history.loss[k]] as const) });
     }
     return {
       name: `learning-curves-${i + 1}.svg`,
       title: `Learning curves: ${v.label}`,
-      svg: lineChart({ title: v.label, xLabel: 'epoch', yLabel: 'cross-entropy', series, xRange, yRange, width: 440, height: 260 }),
+      svg: lineChart({ title: v.label, xLabel: 'epoch', yLabel: 'cross-entropy', series, xRange, yRange, width: 460, height: 260, integerX: true }),
     };
   });
 }
@@ -66,7 +66,7 @@ function accuracyChart(results: LabResults): ReportFiles['svgs'] {
   return [{
     name: 'test-accuracy.svg',
     title: 'Test accuracy over epochs',
-    svg: lineChart({ title: 'Test accuracy after each epoch', xLabel: 'epoch', yLabel: 'test accuracy (%)', series, width: 620, height: 320 }),
+    svg: lineChart({ title: 'Test accuracy after each epoch', xLabel: 'epoch', yLabel: 'test accuracy (%)', series, width: 620, height: 320, integerX: true }),
   }];
 }
 
@@ -80,7 +80,7 @@ function penaltyShareChart(results: LabResults): ReportFiles['svgs'] {
   return [{
     name: 'penalty-share.svg',
     title: 'Penalty share of the training loss',
-    svg: lineChart({ title: 'Penalty share of the training loss', xLabel: 'epoch', yLabel: 'penalty / total loss (%)', series, yRange: [0, Math.max(hi * 1.05, 1)], width: 620, height: 320 }),
+    svg: lineChart({ title: 'Penalty share of the training loss', xLabel: 'epoch', yLabel: 'penalty / total loss (%)', series, yRange: [0, Math.max(hi * 1.05, 1)], width: 620, height: 320, integerX: true }),
   }];
 }
 

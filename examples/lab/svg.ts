@@ -67,6 +67,8 @@ export interface LineChartOptions {
   /** Fixed axis ranges (shared across small multiples); otherwise from the data. */
   xRange?: [number, number];
   yRange?: [number, number];
+  /** Only whole-number ticks on the x axis (epochs). */
+  integerX?: boolean;
   /** Extra legend entries explaining line styles, e.g. [{ name: 'validation', dash: '5 3' }]. */
   styleLegend?: readonly { name: string; dash?: string }[];
 }
@@ -141,7 +143,14 @@ export function lineChart(o: LineChartOptions): string {
   const right = legend.length > 0 || (o.styleLegend?.length ?? 0) > 0 ? 150 : 16;
   const xr = o.xRange ?? extent(o.series.flatMap((s) => s.points.map((p) => p[0])));
   const yr = o.yRange ?? extent(o.series.flatMap((s) => s.points.map((p) => p[1])));
-  const f = frame(width, height, o.title, o.xLabel, o.yLabel, xr, yr, right);
+  let xTicks: number[] | undefined;
+  if (o.integerX) {
+    const span = xr[1] - xr[0];
+    const step = Math.max(1, niceTicks(0, span, 6)[1] ?? 1);
+    xTicks = [];
+    for (let t = Math.ceil(xr[0] / step) * step; t <= xr[1]; t += Math.round(step) || 1) xTicks.push(t);
+  }
+  const f = frame(width, height, o.title, o.xLabel, o.yLabel, xr, yr, right, xTicks);
   for (const s of o.series) {
     const d = pathData(s.points, f);
     if (d === '') continue;
