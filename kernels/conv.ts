@@ -1,6 +1,6 @@
 /**
- * Convolution of rank 1, 2 or 3 (all stored as 3-D, see conv-geometry.ts) lowered to GEMM over
- * tiles of the patch matrix.
+ * Convolution of rank 1, 2 or 3 (all stored as 3-D, see conv-geometry.ts) as GEMM over tiles of
+ * the patch matrix, with packing fused into the patch gathering.
  *
  *   x  [batch, inD, inH, inW, inC]     w  [kD, kH, kW, inC, outC]     y  [batch, outD, outH, outW, outC]
  *
@@ -9,30 +9,49 @@
  * holds the K input values output position m reads (zeros where it reads padding):
  *
  *   forward          Y[M×N]  = P[M×K] · W[K×N]  (+ bias on every row)
- *   backprop-filter  dW[K×N] = Pᵀ[K×M] · dY[M×N]
- *   backprop-input   dP[M×K] = dY[M×N] · Wᵀ[N×K], then every entry of dP is added back into the
- *                    dx position it was read from (col2im)
+ *   backprop-filter  dW[K×N] = Σ over row tiles  Pᵀ[K×T] · dY[T×N]
+ *   backprop-input   dP[T×K] = dY[T×N] · Wᵀ[N×K] per row tile, then every entry of dP is added back
+ *                    into the dx position it was read from (col2im)
  *   bias gradient    db[N]   = column sums of dY
  *
- * P is never built for the whole batch: it is built TILE_ROWS rows at a time into one module-level
- * workspace, so the temporary memory of a call is bounded independently of the batch size
- * (convWorkspaceBytes). A 1×1, stride-1, unpadded convolution needs no P at all: x is already
- * the M×K matrix.
+ * Every product runs through one register-blocked microkernel (convMicro4x4) over operands packed
+ * into float64 panels (a float64 load is ~1.4× cheaper in the inner loop than a float32 one).
+ * P is never built for the whole batch: a tile of rows at a time is gathered straight into the
+ * packed layout, so a call's temporary memory is a few module-level buffers whose size depends on
+ * K and N but not on the batch (convWorkspaceBytes). A 1×1, stride-1, unpadded convolution is a
+ * plain GEMM: its "gather" is the contiguous copy of x rows that GEMM's packing would do anyway.
  */
 import { ConvGeometry } from './conv-geometry';
-import { gemm } from './gemm';
 
-/** Floats in one patch tile (1 MiB of float32). */
-const TILE_FLOATS = 1 << 18;
-/** Never tile finer than this many rows, however large K is. */
-const MIN_TILE_ROWS = 8;
+/** Microkernel rows (output positions, or kernel rows for the filter gradient). */
+const MR = 4;
+/** Microkernel columns (output channels, or patch columns for the input gradient). */
+const NR = 4;
+/** Bytes of the packed patch tile (L2-resident while every W panel streams past it). */
+const A_BYTES = 256 * 1024;
+/** Bytes of a packed block of W or Wᵀ. */
+const B_BYTES = 1024 * 1024;
 
-let patchWs = new Float32Array(0);
+// Module-level workspaces: grown by replacing them (never detached, never shrunk).
+let wsA = new Float64Array(0);
+let wsB = new Float64Array(0);
+let wsP = new Float32Array(0);
+const edge = new Float64Array(MR * NR);
 
-function patchBuffer(n: number): Float32Array {
-  if (patchWs.length < n) patchWs = new Float32Array(n);
-  return patchWs;
+function bufA(n: number): Float64Array {
+  if (wsA.length < n) wsA = new Float64Array(n);
+  return wsA;
 }
+function bufB(n: number): Float64Array {
+  if (wsB.length < n) wsB = new Float64Array(n);
+  return wsB;
+}
+function bufP(n: number): Float32Array {
+  if (wsP.length < n) wsP = new Float32Array(n);
+  return wsP;
+}
+
+const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
 
 function patchK(g: ConvGeometry): number {
   return g.kD * g.kH * g.kW * g.inC;
@@ -42,36 +61,181 @@ function outRows(g: ConvGeometry): number {
   return g.batch * g.outD * g.outH * g.outW;
 }
 
-/** Rows of P built per tile. */
-function tileRows(g: ConvGeometry): number {
-  const k = patchK(g);
-  return Math.max(1, Math.min(outRows(g), Math.max(MIN_TILE_ROWS, Math.floor(TILE_FLOATS / k))));
-}
-
-/** True when x itself is the patch matrix: 1×1 kernel, stride 1, no padding. */
-function isPointwise(g: ConvGeometry): boolean {
-  return g.kD === 1 && g.kH === 1 && g.kW === 1 &&
-    g.strideD === 1 && g.strideH === 1 && g.strideW === 1 &&
-    g.padFront === 0 && g.padTop === 0 && g.padLeft === 0 &&
-    g.padBack === 0 && g.padBottom === 0 && g.padRight === 0;
-}
-
 /** First kernel tap k ≥ 0 with start + k·dil ≥ 0. */
 function firstTap(start: number, dil: number): number {
   return start >= 0 ? 0 : Math.ceil(-start / dil);
 }
 
-/** One past the last kernel tap k < kernel with start + k·dil < size. */
+/** One past the last kernel tap k < kernel with start + k·dil < size (≤ 0 when none). */
 function endTap(start: number, dil: number, size: number, kernel: number): number {
   return start >= size ? 0 : Math.min(kernel, Math.ceil((size - start) / dil));
 }
 
 /**
- * im2col / col2im of rows [m0, m0 + rows) of the patch matrix.
- * scatter = false:  P[r, :] = the patch of output position m0 + r (zeros in the padding)
- * scatter = true:   dx[the patch of m0 + r] += P[r, :]   (padding entries dropped)
+ * convMicro4x4:  C[4×4] (=|+=) Apanel[4×kc] · Bpanel[kc×4]
+ *
+ *   a:  a[aI + 4p + i] = A(i, p)        b:  b[bI + 4p + j] = B(p, j)
+ *   c:  C(i, j) = c[cI + i·cRs + j]      only the top-left mr×nr of the tile is written
+ *
+ * Sixteen accumulators live in locals; the panels are zero-padded, so the loop never branches.
+ */
+function convMicro4x4(
+  kc: number, a: Float64Array, aI: number, b: Float64Array, bI: number,
+  c: Float32Array, cI: number, cRs: number, mr: number, nr: number, accumulate: boolean,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++) {
+    const a0 = a[aI], a1 = a[aI + 1], a2 = a[aI + 2], a3 = a[aI + 3];
+    const b0 = b[bI], b1 = b[bI + 1], b2 = b[bI + 2], b3 = b[bI + 3];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    aI += 4;
+    bI += 4;
+  }
+  if (mr === 4 && nr === 4) {
+    const r0 = cI, r1 = cI + cRs, r2 = r1 + cRs, r3 = r2 + cRs;
+    if (accumulate) {
+      c[r0] += c00; c[r0 + 1] += c01; c[r0 + 2] += c02; c[r0 + 3] += c03;
+      c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12; c[r1 + 3] += c13;
+      c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
+      c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
+    } else {
+      c[r0] = c00; c[r0 + 1] = c01; c[r0 + 2] = c02; c[r0 + 3] = c03;
+      c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
+      c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
+      c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+    }
+    return;
+  }
+  const t = edge;
+  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
+  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
+  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  for (let i = 0; i < mr; i++) {
+    const row = cI + i * cRs;
+    for (let j = 0; j < nr; j++) {
+      if (accumulate) c[row + j] += t[i * 4 + j];
+      else c[row + j] = t[i * 4 + j];
+    }
+  }
+}
+
+/**
+ * packRowsB:  columns [j0, j0 + nc) of a row-major matrix src[rows×ld] (rows p = 0 … kc−1 from
+ * row p0) → NR-column panels, each p-major:  dst[jp·kc·4 + 4p + j] = src[(p0 + p)·ld + j0 + 4jp + j].
+ * Columns past nc are zero.
+ *
+ *   src rows ─►  panel 0: [p0: j0 j1 j2 j3 | p1: j0 j1 j2 j3 | …]   panel 1: [ … ]
+ */
+function packRowsB(src: Float32Array, p0: number, kc: number, ld: number, j0: number, nc: number, dst: Float64Array): void {
+  for (let jp = 0; jp * NR < nc; jp++) {
+    const nr = Math.min(NR, nc - jp * NR);
+    const panel = jp * kc * NR;
+    for (let p = 0; p < kc; p++) {
+      const s = (p0 + p) * ld + j0 + jp * NR, d = panel + p * NR;
+      if (nr === NR) {
+        dst[d] = src[s]; dst[d + 1] = src[s + 1]; dst[d + 2] = src[s + 2]; dst[d + 3] = src[s + 3];
+      } else {
+        for (let j = 0; j < NR; j++) dst[d + j] = j < nr ? src[s + j] : 0;
+      }
+    }
+  }
+}
+
+/**
+ * packColsB:  B = the transpose of rows [j0, j0 + nc) of src[·×ld], restricted to columns
+ * [p0, p0 + kc):  dst[jp·kc·4 + 4p + j] = src[(j0 + 4jp + j)·ld + p0 + p]; columns past nc are zero.
+ * (Wᵀ for the input gradient: B(co, k) = w[k, co].)
+ */
+function packColsB(src: Float32Array, p0: number, kc: number, ld: number, j0: number, nc: number, dst: Float64Array): void {
+  for (let jp = 0; jp * NR < nc; jp++) {
+    const nr = Math.min(NR, nc - jp * NR);
+    const panel = jp * kc * NR;
+    for (let j = 0; j < NR; j++) {
+      let d = panel + j;
+      if (j < nr) {
+        let s = (j0 + jp * NR + j) * ld + p0;
+        for (let p = 0; p < kc; p++) { dst[d] = src[s]; d += NR; s++; }
+      } else {
+        for (let p = 0; p < kc; p++) { dst[d] = 0; d += NR; }
+      }
+    }
+  }
+}
+
+/**
+ * gatherPatchPanels (im2col fused with packing):  rows [m0, m0 + rows) of P → MR-row panels,
+ * each k-major:  dst[(r >> 2)·K·4 + 4k + (r & 3)] = P[m0 + r, k]; padding and the rows past
+ * `rows` in the last panel are zero.
  *
  *   P row r:  [ kd=0: [ kh=0: [ kw=0: ci 0…inC−1 | kw=1: … ] | kh=1 … ] | kd=1 … ]
+ *   panel:    [k=0: r0 r1 r2 r3 | k=1: r0 r1 r2 r3 | …]
+ */
+function gatherPatchPanels(g: ConvGeometry, x: Float32Array, m0: number, rows: number, dst: Float64Array): void {
+  const { inD, inH, inW, inC, outD, outH, outW, kD, kH, kW } = g;
+  const { strideD, strideH, strideW, dilD, dilH, dilW, padFront, padTop, padLeft } = g;
+  const k = kD * kH * kW * inC;
+  const stepD = kH * kW * inC * MR, stepH = kW * inC * MR, stepW = inC * MR;
+  let ow = m0 % outW;
+  let t = (m0 - ow) / outW;
+  let oh = t % outH;
+  t = (t - oh) / outH;
+  let od = t % outD;
+  let b = (t - od) / outD;
+  for (let r = 0; r < rows; r++) {
+    const row = (r >> 2) * k * MR + (r & 3);
+    const d0 = od * strideD - padFront, h0 = oh * strideH - padTop, w0 = ow * strideW - padLeft;
+    const kdLo = firstTap(d0, dilD), kdHi = endTap(d0, dilD, inD, kD);
+    const khLo = firstTap(h0, dilH), khHi = endTap(h0, dilH, inH, kH);
+    const kwLo = firstTap(w0, dilW), kwHi = endTap(w0, dilW, inW, kW);
+    if (!(kdLo === 0 && kdHi === kD && khLo === 0 && khHi === kH && kwLo === 0 && kwHi === kW)) {
+      for (let i = 0, d = row; i < k; i++, d += MR) dst[d] = 0;
+    }
+    for (let kd = kdLo; kd < kdHi; kd++) {
+      const xD = (b * inD + d0 + kd * dilD) * inH;
+      const pD = row + kd * stepD;
+      for (let kh = khLo; kh < khHi; kh++) {
+        const xH = (xD + h0 + kh * dilH) * inW;
+        const pH = pD + kh * stepH;
+        if (dilW === 1) {
+          // the valid kw taps are one contiguous run of (kwHi − kwLo)·inC values in x
+          let s = (xH + w0 + kwLo) * inC, d = pH + kwLo * stepW;
+          const end = s + (kwHi - kwLo) * inC;
+          for (; s < end; s++, d += MR) dst[d] = x[s];
+        } else {
+          for (let kw = kwLo; kw < kwHi; kw++) {
+            let s = (xH + w0 + kw * dilW) * inC, d = pH + kw * stepW;
+            const end = s + inC;
+            for (; s < end; s++, d += MR) dst[d] = x[s];
+          }
+        }
+      }
+    }
+    if (++ow === outW) {
+      ow = 0;
+      if (++oh === outH) {
+        oh = 0;
+        if (++od === outD) { od = 0; b++; }
+      }
+    }
+  }
+  // rows past the end of the last panel read as zero
+  for (let r = rows; r & 3; r++) {
+    const row = (r >> 2) * k * MR + (r & 3);
+    for (let i = 0, d = row; i < k; i++, d += MR) dst[d] = 0;
+  }
+}
+
+/**
+ * im2col / col2im of rows [m0, m0 + rows) of the patch matrix, row-major p[r·K + k].
+ * scatter = false:  p[r, :] = the patch of output position m0 + r (zeros in the padding)
+ * scatter = true:   x[the patch of m0 + r] += p[r, :]   (padding entries dropped)
  */
 function patchRows(g: ConvGeometry, x: Float32Array, m0: number, rows: number, p: Float32Array, scatter: boolean): void {
   const { inD, inH, inW, inC, outD, outH, outW, kD, kH, kW } = g;
@@ -100,7 +264,6 @@ function patchRows(g: ConvGeometry, x: Float32Array, m0: number, rows: number, p
         const xH = (xD + h0 + kh * dilH) * inW;
         const pH = pD + kh * rowH;
         if (dilW === 1) {
-          // the valid kw taps are one contiguous run of (kwHi − kwLo)·inC values in x
           const xs = (xH + w0 + kwLo) * inC, ps = pH + kwLo * inC, n = (kwHi - kwLo) * inC;
           if (scatter) for (let i = 0; i < n; i++) x[xs + i] += p[ps + i];
           else for (let i = 0; i < n; i++) p[ps + i] = x[xs + i];
@@ -123,18 +286,78 @@ function patchRows(g: ConvGeometry, x: Float32Array, m0: number, rows: number, p
   }
 }
 
-/** y[m, co] = bias[co] + Σ_k P[m, k] · w[k, co]. */
+/**
+ * packPatchTransposed:  row-major p[rows×K] → the A operand of dW = Pᵀ·dY, MR-row panels over K,
+ * each p-major:  dst[(k >> 2)·rows·4 + 4r + (k & 3)] = p[r·K + k]; rows of A past K are zero.
+ */
+function packPatchTransposed(p: Float32Array, rows: number, k: number, dst: Float64Array): void {
+  for (let kp = 0; kp * MR < k; kp++) {
+    const mr = Math.min(MR, k - kp * MR);
+    const panel = kp * rows * MR;
+    for (let r = 0; r < rows; r++) {
+      const s = r * k + kp * MR, d = panel + r * MR;
+      if (mr === MR) {
+        dst[d] = p[s]; dst[d + 1] = p[s + 1]; dst[d + 2] = p[s + 2]; dst[d + 3] = p[s + 3];
+      } else {
+        for (let i = 0; i < MR; i++) dst[d + i] = i < mr ? p[s + i] : 0;
+      }
+    }
+  }
+}
+
+// ── tiling plans (shared by the kernels and convWorkspaceBytes) ────────────────────────────────
+
+interface ForwardPlan { tile: number; nc: number }
+/** Forward: `tile` rows of P per gather (a multiple of MR), `nc` output channels per packed W block. */
+function forwardPlan(g: ConvGeometry): ForwardPlan {
+  const k = patchK(g), m = outRows(g);
+  const tile = Math.min(roundUp(m, MR), MR * Math.max(1, Math.floor(A_BYTES / (8 * k * MR))));
+  const nc = Math.min(g.outC, NR * Math.max(1, Math.floor(B_BYTES / (8 * k * NR))));
+  return { tile, nc };
+}
+
+interface InputPlan { tile: number; nc: number; kb: number }
+/** Input gradient: `tile` rows of dY, `nc` output channels (the inner dimension) per Wᵀ block. */
+function inputPlan(g: ConvGeometry): InputPlan {
+  const k = patchK(g), n = g.outC, m = outRows(g);
+  const nc = Math.min(n, Math.max(1, Math.floor(B_BYTES / (8 * roundUp(k, NR)))));
+  const tile = Math.min(roundUp(m, MR), MR * Math.max(1, Math.floor(A_BYTES / ((8 * nc + 4 * k) * MR))));
+  return { tile, nc, kb: roundUp(k, NR) };
+}
+
+/** Filter gradient: `tile` rows of P and dY per step (the inner dimension of Pᵀ·dY). */
+function filterPlan(g: ConvGeometry): number {
+  const k = patchK(g), n = g.outC, m = outRows(g);
+  return Math.min(m, Math.max(MR, Math.floor(B_BYTES / (4 * k + 8 * roundUp(k, MR) + 8 * roundUp(n, NR)))));
+}
+
+/**
+ * convForward:  y[M×N] = P[M×K] · W[K×N] + bias
+ *
+ *   for each tile of `tile` output positions:   gather P tile → packed A (MR-row panels)
+ *     for each block of nc output channels:     (pack W block → NR-column panels, once if N fits)
+ *       for each A panel (4 positions):  for each W panel (4 channels):  convMicro4x4 over all K
+ */
 export function convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const n = g.outC, k = patchK(g), m = outRows(g);
-  if (isPointwise(g)) {
-    gemm(m, n, k, 1, x, 0, k, 1, w, 0, n, 1, 0, y, 0, n, 1);
-  } else {
-    const tile = tileRows(g);
-    const p = patchBuffer(tile * k);
-    for (let m0 = 0; m0 < m; m0 += tile) {
-      const rows = Math.min(tile, m - m0);
-      patchRows(g, x, m0, rows, p, false);
-      gemm(rows, n, k, 1, p, 0, k, 1, w, 0, n, 1, 0, y, m0 * n, n, 1);
+  if (m === 0) return;
+  const { tile, nc } = forwardPlan(g);
+  const a = bufA(tile * k), bw = bufB(k * roundUp(nc, NR));
+  const oneBlock = nc === n;
+  if (oneBlock) packRowsB(w, 0, k, n, 0, n, bw);
+  for (let m0 = 0; m0 < m; m0 += tile) {
+    const rows = Math.min(tile, m - m0);
+    gatherPatchPanels(g, x, m0, rows, a);
+    for (let j0 = 0; j0 < n; j0 += nc) {
+      const ncb = Math.min(nc, n - j0);
+      if (!oneBlock) packRowsB(w, 0, k, n, j0, ncb, bw);
+      for (let ip = 0; ip * MR < rows; ip++) {
+        const mr = Math.min(MR, rows - ip * MR);
+        const aI = ip * k * MR, yRow = (m0 + ip * MR) * n + j0;
+        for (let jp = 0; jp * NR < ncb; jp++) {
+          convMicro4x4(k, a, aI, bw, jp * k * NR, y, yRow + jp * NR, n, mr, Math.min(NR, ncb - jp * NR), false);
+        }
+      }
     }
   }
   if (bias !== null) {
@@ -145,37 +368,85 @@ export function convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, b
   }
 }
 
-/** dx = col2im(dY · Wᵀ); dx is overwritten. */
+/**
+ * convBackpropInput:  dx = col2im(dY · Wᵀ); dx is overwritten.
+ *
+ *   for each tile of `tile` output positions:
+ *     for each block of nc output channels:  pack dY tile → A panels, (Wᵀ block → B panels)
+ *       dP[tile×K] (=|+=) dY[tile×nc] · Wᵀ[nc×K]     (convMicro4x4 over nc)
+ *     scatter-add dP into dx
+ */
 export function convBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const n = g.outC, k = patchK(g), m = outRows(g);
-  if (isPointwise(g)) {
-    gemm(m, k, n, 1, dy, 0, n, 1, w, 0, 1, n, 0, dx, 0, k, 1);
-    return;
-  }
   dx.fill(0);
-  const tile = tileRows(g);
-  const p = patchBuffer(tile * k);
+  if (m === 0) return;
+  const { tile, nc, kb } = inputPlan(g);
+  const a = bufA(tile * nc), bw = bufB(kb * nc), dp = bufP(tile * k);
+  const oneBlock = nc === n;
+  if (oneBlock) packColsB(w, 0, n, n, 0, k, bw);
   for (let m0 = 0; m0 < m; m0 += tile) {
     const rows = Math.min(tile, m - m0);
-    gemm(rows, k, n, 1, dy, m0 * n, n, 1, w, 0, 1, n, 0, p, 0, k, 1);
-    patchRows(g, dx, m0, rows, p, true);
+    for (let c0 = 0; c0 < n; c0 += nc) {
+      const ncb = Math.min(nc, n - c0);
+      if (!oneBlock) packColsB(w, c0, ncb, n, 0, k, bw);
+      packDyPanels(dy, m0, rows, n, c0, ncb, a);
+      for (let ip = 0; ip * MR < rows; ip++) {
+        const mr = Math.min(MR, rows - ip * MR);
+        const aI = ip * ncb * MR, pRow = ip * MR * k;
+        for (let jp = 0; jp * NR < k; jp++) {
+          convMicro4x4(ncb, a, aI, bw, jp * ncb * NR, dp, pRow + jp * NR, k, mr, Math.min(NR, k - jp * NR), c0 > 0);
+        }
+      }
+    }
+    patchRows(g, dx, m0, rows, dp, true);
   }
 }
 
-/** dW = Pᵀ · dY; dw is overwritten. */
+/**
+ * packDyPanels:  columns [c0, c0 + nc) of dY rows [m0, m0 + rows) → MR-row panels, each
+ * channel-major:  dst[(r >> 2)·nc·4 + 4c + (r & 3)] = dy[(m0 + r)·N + c0 + c]; rows past `rows` zero.
+ */
+function packDyPanels(dy: Float32Array, m0: number, rows: number, n: number, c0: number, nc: number, dst: Float64Array): void {
+  for (let ip = 0; ip * MR < rows; ip++) {
+    const mr = Math.min(MR, rows - ip * MR);
+    const panel = ip * nc * MR;
+    for (let i = 0; i < MR; i++) {
+      let d = panel + i;
+      if (i < mr) {
+        let s = (m0 + ip * MR + i) * n + c0;
+        for (let c = 0; c < nc; c++) { dst[d] = dy[s]; d += MR; s++; }
+      } else {
+        for (let c = 0; c < nc; c++) { dst[d] = 0; d += MR; }
+      }
+    }
+  }
+}
+
+/**
+ * convBackpropFilter:  dW[K×N] = Σ over tiles  Pᵀ[K×tile] · dY[tile×N]; dw is overwritten.
+ *
+ *   for each tile of output positions:  gather P tile (row-major) → Pᵀ MR-row panels over K;
+ *                                       dY tile → NR-column panels
+ *     for each Pᵀ panel (4 kernel rows):  for each dY panel (4 channels):  convMicro4x4 over the tile
+ */
 export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
   const n = g.outC, k = patchK(g), m = outRows(g);
-  if (m === 0) { dw.fill(0); return; }
-  if (isPointwise(g)) {
-    gemm(k, n, m, 1, x, 0, 1, k, dy, 0, n, 1, 0, dw, 0, n, 1);
-    return;
-  }
-  const tile = tileRows(g);
-  const p = patchBuffer(tile * k);
+  dw.fill(0);
+  if (m === 0) return;
+  const tile = filterPlan(g);
+  const p = bufP(tile * k), a = bufA(tile * roundUp(k, MR)), bd = bufB(tile * roundUp(n, NR));
   for (let m0 = 0; m0 < m; m0 += tile) {
     const rows = Math.min(tile, m - m0);
     patchRows(g, x, m0, rows, p, false);
-    gemm(k, n, rows, 1, p, 0, 1, k, dy, m0 * n, n, 1, m0 === 0 ? 0 : 1, dw, 0, n, 1);
+    packPatchTransposed(p, rows, k, a);
+    packRowsB(dy, m0, rows, n, 0, n, bd);
+    for (let kp = 0; kp * MR < k; kp++) {
+      const mr = Math.min(MR, k - kp * MR);
+      const aI = kp * rows * MR, wRow = kp * MR * n;
+      for (let jp = 0; jp * NR < n; jp++) {
+        convMicro4x4(rows, a, aI, bd, jp * rows * NR, dw, wRow + jp * NR, n, mr, Math.min(NR, n - jp * NR), true);
+      }
+    }
   }
 }
 
@@ -192,7 +463,15 @@ export function convBiasGrad(g: ConvGeometry, dy: Float32Array, db: Float32Array
 
 /** Peak temporary memory (bytes) one call of `pass` uses beyond its arguments. */
 export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropInput' | 'backpropFilter'): number {
-  void pass;
-  if (isPointwise(g)) return 0;
-  return tileRows(g) * patchK(g) * 4;
+  const k = patchK(g), n = g.outC;
+  if (pass === 'forward') {
+    const { tile, nc } = forwardPlan(g);
+    return 8 * tile * k + 8 * k * roundUp(nc, NR);
+  }
+  if (pass === 'backpropInput') {
+    const { tile, nc, kb } = inputPlan(g);
+    return 8 * tile * nc + 8 * kb * nc + 4 * tile * k;
+  }
+  const tile = filterPlan(g);
+  return 4 * tile * k + 8 * tile * roundUp(k, MR) + 8 * tile * roundUp(n, NR);
 }

@@ -96,6 +96,8 @@ const CASES: Case[] = [
   // several patch tiles, the last one partial
   c2([20, 19], 128, [3, 3], 4, [1, 1], [1, 1], 'same', 2),
   c2([64, 65], 4, [3, 3], 3, [1, 1], [1, 1], 'same', 2),
+  // K·N too large for one packed W block: several output-channel blocks
+  c2([5, 4], 128, [3, 3], 121, [1, 1], [1, 1], 'same', 1),
 ];
 
 describe('conv kernels vs reference loops', () => {
