@@ -76,6 +76,10 @@ function sweep(): Case[] {
     { rank: 2, shape: [1, 5, 5, 1], pool: [2, 2] },
     { rank: 3, shape: [2, 5, 7, 3, 2], pool: [2, 3, 2] },
     { rank: 3, shape: [1, 3, 5, 5, 3], pool: [3, 1, 2] },
+    // channel counts 4 and 9: the max kernels run four channels at a time, then a tail
+    { rank: 1, shape: [2, 9, 4], pool: [3] },
+    { rank: 2, shape: [1, 6, 5, 9], pool: [2, 3] },
+    { rank: 3, shape: [1, 3, 4, 5, 9], pool: [2, 2, 3] },
   ];
   const cases: Case[] = [];
   for (const b of bases) {
@@ -158,6 +162,28 @@ describe('pool kernels: fast vs reference', () => {
     ref.globalMaxPoolBackwardReference(batch, spatial, channels, x, dy, dxRef);
     expectClose(dx, dxRef, 0, 'globalMaxPoolBackward');
   });
+
+  test.each(cases.filter((c) => c.shape[c.shape.length - 1] >= 4).map((c, i) => [name(c), c, i] as const))(
+    'max pooling with NaN and ±Infinity sprinkled in (one in eight): fast vs reference %s', (_n, c, i) => {
+      const g = geometry(c.rank, c.shape, c.pool, c.strides, c.padding);
+      const n = c.shape.reduce((a, b) => a * b);
+      const x = randomData(n, 800 + i), dy = randomData(outSize(g), 850 + i);
+      const rng = new Random(870 + i);
+      for (let k = 0; k < n; k++) {
+        const r = rng.int(24);
+        if (r === 0) x[k] = NaN;
+        else if (r === 1) x[k] = Infinity;
+        else if (r === 2) x[k] = -Infinity;
+      }
+      const y = new Float32Array(outSize(g)), yRef = new Float32Array(outSize(g));
+      fast.maxPoolForward(g, x, y);
+      ref.maxPoolForwardReference(g, x, yRef);
+      expect(Array.from(y)).toEqual(Array.from(yRef)); // toEqual treats NaN as equal to NaN
+      const dx = new Float32Array(n).fill(NaN), dxRef = new Float32Array(n);
+      fast.maxPoolBackward(g, x, dy, dx);
+      ref.maxPoolBackwardReference(g, x, dy, dxRef);
+      expectClose(dx, dxRef, 1e-6, name(c));
+    });
 
   test('NaN in a window propagates through max pooling (fast and reference), its gradient goes to the first NaN; infinities compare as numbers', () => {
     const g = geometry(1, [1, 12, 1], [3], [3], 'valid');
