@@ -167,7 +167,17 @@ export function reducedFootnotes(rows: readonly ResultRow[]): string[] {
   return rows.filter((r) => r.reduced).map((r) => `  ${r.impl.padEnd(9)} ${r.shape} ${r.pass}: ${r.problem ?? '?'}`);
 }
 
-/** Training throughput: one line per model and phase, Ridge's ratio to tfjs-layers. */
+/** 'mnist-cnn (conv16-pool-…)' → 'mnist-cnn': the part before a parenthesised description. */
+export function shortName(s: string): string {
+  const i = s.indexOf(' (');
+  return i > 0 ? s.slice(0, i) : s;
+}
+
+/**
+ * Training throughput in samples/s: one line per model and phase, one column per implementation,
+ * and Ridge's ratio to the tfjs-layers column. Long descriptions in parentheses are shortened in
+ * the table; `trainFootnotes` lists them.
+ */
 export function renderTrainTable(rows: readonly TrainRow[]): string {
   const impls = [...new Set(rows.map((r) => r.impl))];
   const keys: string[] = [];
@@ -175,12 +185,18 @@ export function renderTrainTable(rows: readonly TrainRow[]): string {
   const find = (k: string, impl: string): TrainRow | undefined =>
     rows.find((r) => `${r.model}\u0000${r.phase}` === k && r.impl === impl);
   const peer = impls.find((i) => i.includes('tfjs-layers')) ?? impls.find((i) => i !== 'ridge');
-  const header = ['model', 'phase', ...impls.map((i) => `${i} samples/s`), ...(peer ? [`ridge/${peer}`] : [])];
+  const header = ['model', 'phase', ...impls.map(shortName), ...(peer ? [`×${shortName(peer)}`] : [])];
   const body = keys.map((k) => {
     const [model, phase] = k.split('\u0000');
-    const cells = impls.map((i) => { const r = find(k, i); return r ? r.samplesPerSec.toFixed(0) : '-'; });
+    const cells = impls.map((i) => { const r = find(k, i); return r ? formatGflops(r.samplesPerSec) : '-'; });
     const rt = peer ? [formatRatio(ratio(find(k, 'ridge')?.samplesPerSec, find(k, peer)?.samplesPerSec))] : [];
-    return [model, phase, ...cells, ...rt];
+    return [shortName(model), phase, ...cells, ...rt];
   });
   return renderGrid(header, body, [false, false, ...impls.map(() => true), ...(peer ? [true] : [])]);
+}
+
+/** The full model and implementation descriptions the train table shortened. */
+export function trainFootnotes(rows: readonly TrainRow[]): string[] {
+  const names = [...new Set([...rows.map((r) => r.model), ...rows.map((r) => r.impl)])];
+  return names.filter((n) => shortName(n) !== n).map((n) => `  ${shortName(n)}: ${n}`);
 }

@@ -21,7 +21,8 @@ import { loadTfjsCpu, tfjsCpuFactory, TF } from './peers/tfjs-cpu';
 import { runWasmChild, WasmChildResult } from './peers/tfjs-wasm';
 import { PROBE_FLOPS_PER_CALL, probeCall } from './probe';
 import {
-  reducedFootnotes, renderTable, renderTrainTable, ResultRow, TrainRow, validateRow, validateTrainRow,
+  reducedFootnotes, renderTable, renderTrainTable, ResultRow, trainFootnotes, TrainRow, validateRow,
+  validateTrainRow,
 } from './report';
 import {
   describeProblem, describeShape, Impl, isReduced, Pass, passesOf, problemFlops, selectShapes, Shape,
@@ -236,8 +237,9 @@ async function main(): Promise<void> {
   notes.push(`main process loaded tfjs-backend-wasm: ${wasmInMain ? 'YES — ratios are suspect' : 'no'}; wall time ${minutes.toFixed(1)} min.`);
   for (const n of notes) log(n);
   if (train.length > 0) {
-    log('\nTraining throughput (samples/s, higher is better)');
+    log('\nTraining throughput (samples/s, higher is better), Ridge vs tfjs-layers in this process');
     log(renderTrainTable(train));
+    for (const n of trainFootnotes(train)) log(n);
   }
 
   const result = {

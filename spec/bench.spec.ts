@@ -13,7 +13,7 @@ import { tfjsFactory, tfjsKernelName } from '../bench/peers/tfjs-cases';
 import { PROBE_FLOPS_PER_ITERATION, probeMultiplyAdd } from '../bench/probe';
 import {
   formatBytes, formatGflops, formatRatio, ratio, reducedFootnotes, renderTable, renderTrainTable,
-  ResultRow, validateRow, validateTrainRow,
+  ResultRow, trainFootnotes, validateRow, validateTrainRow,
 } from '../bench/report';
 import {
   ALL_SHAPES, candidateProblems, chooseProblem, CONV_PASSES, ConvShape, convTensorShapes, fullProblem,
@@ -216,13 +216,19 @@ describe('bench rows and tables', () => {
     expect(reducedFootnotes(rows)).toEqual(['  reference gemm-512 matmul: M=64, N=512, K=512']);
   });
 
-  test('renderTrainTable: samples/s per impl and Ridge over tfjs-layers', () => {
-    const text = renderTrainTable([
-      { model: 'mnist-cnn', impl: 'ridge', phase: 'train', samplesPerSec: 900 },
-      { model: 'mnist-cnn', impl: 'tfjs-layers', phase: 'train', samplesPerSec: 300 },
+  test('renderTrainTable: samples/s per impl and Ridge over tfjs-layers, long names shortened', () => {
+    const rows = [
+      { model: 'mnist-cnn (conv16-pool, batch 32)', impl: 'ridge', phase: 'train' as const, samplesPerSec: 900 },
+      { model: 'mnist-cnn (conv16-pool, batch 32)', impl: 'tfjs-layers (tfjs-backend-cpu)', phase: 'train' as const, samplesPerSec: 300 },
+    ];
+    const lines = renderTrainTable(rows).split('\n');
+    expect(lines[0].split(/\s{2,}/)).toEqual(['model', 'phase', 'ridge', 'tfjs-layers', '×tfjs-layers']);
+    // 900 / 300 = 3
+    expect(lines[2].split(/\s{2,}/)).toEqual(['mnist-cnn', 'train', '900', '300', '3.00×']);
+    expect(trainFootnotes(rows)).toEqual([
+      '  mnist-cnn: mnist-cnn (conv16-pool, batch 32)',
+      '  tfjs-layers: tfjs-layers (tfjs-backend-cpu)',
     ]);
-    const line = text.split('\n')[2].split(/\s{2,}/);
-    expect(line).toEqual(['mnist-cnn', 'train', '900', '300', '3.00×']);
   });
 });
 
