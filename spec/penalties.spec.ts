@@ -6,7 +6,7 @@ import {
   Tensor, fill, input, layers, model, regularizers, sequential, tensor,
 } from '../lib/index';
 import {
-  activityPenalty, addActivityGradient, addWeightPenaltyGradients, weightPenalties,
+  PenaltyTerm, activityPenalty, addActivityGradient, addWeightPenaltyGradients, weightPenalties,
 } from '../lib/training/penalties';
 
 const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
@@ -122,6 +122,15 @@ describe('lossBreakdown: every term by layer and target, from the definition', (
     expect(Array.from(g[2].data)).toEqual(Array.from(g0[2].data));
   });
 
+  test('gradients(x, y).loss is the same breakdown as lossBreakdown(x, y), terms in the same order', () => {
+    const m = build();
+    const a = m.lossBreakdown(tensor(X), tensor(T));
+    const b = m.gradients(tensor(X), tensor(T)).loss;
+    expect(b.penalties.map((p) => [p.layer, p.target])).toEqual(a.penalties.map((p) => [p.layer, p.target]));
+    b.penalties.forEach((p, i) => expect(p.value).toBeCloseTo(a.penalties[i].value, 6));
+    expect(b.total).toBeCloseTo(a.total, 6);
+  });
+
   test('a non-trainable weight is not penalised (no term, no gradient added)', () => {
     const m = build();
     m.layers[0].weights[0].trainable = false;
@@ -173,7 +182,7 @@ describe('penalties.ts building blocks', () => {
   };
 
   test('weightPenalties sums and records kernel 0.5·Σw²', () => {
-    const terms: { layer: string; target: string; value: number }[] = [];
+    const terms: PenaltyTerm[] = [];
     const l = layer();
     expect(weightPenalties([l], terms)).toBeCloseTo(0.5 * (1 + 4 + 9 + 16), 10);
     expect(terms).toEqual([{ layer: l.name, target: 'kernel', value: 15 }]);

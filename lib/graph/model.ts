@@ -110,6 +110,16 @@ export class Model {
     return this.chain ? this.chain.filter((l, i, a) => a.indexOf(l) === i) : [];
   }
 
+  /** The graph inputs (SymbolicTensors with a null batch dimension); [] before a deferred build. */
+  get inputs(): SymbolicTensor[] {
+    return this.graph ? this.graph.inputs.slice() : [];
+  }
+
+  /** The graph output, as a one-element array (Keras' model.outputs); [] before a deferred build. */
+  get outputs(): SymbolicTensor[] {
+    return this.graph ? [this.graph.output] : [];
+  }
+
   get built(): boolean {
     return this.graph !== null;
   }
@@ -271,12 +281,7 @@ export class Model {
     const data = this.compiled!.loss.compute(yt, yPred);
     const weightTerms: PenaltyTerm[] = [];
     const weightPenalty = weightPenalties(graph.layers, weightTerms);
-    // Order: layer by layer (model order), kernel and bias, then the layer's activity term(s).
-    const penalties: PenaltyTerm[] = [];
-    for (const layer of graph.layers) {
-      for (const t of weightTerms) if (t.layer === layer.name) penalties.push(t);
-      for (const t of activityTerms) if (t.layer === layer.name) penalties.push(t);
-    }
+    const penalties = orderTerms(graph.layers, weightTerms, activityTerms);
     return { total: data + weightPenalty + activity, data, penalties };
   }
 
@@ -289,9 +294,7 @@ export class Model {
     const terms: PenaltyTerm[] = [];
     const { data, penalty } = this.step(xs, yt, false, terms);
     this.graph!.release();
-    const graph = this.graph!;
-    const penalties: PenaltyTerm[] = [];
-    for (const layer of graph.layers) for (const t of terms) if (t.layer === layer.name) penalties.push(t);
+    const penalties = orderTerms(this.graph!.layers, terms.filter((t) => t.target !== 'activity'), terms.filter((t) => t.target === 'activity'));
     const grads = this.weights.map((w) => new Tensor(w.grad.slice(), w.value.shape));
     return { loss: { total: data + penalty, data, penalties }, grads };
   }
@@ -417,6 +420,16 @@ export class Model {
     }
     return out.join('\n');
   }
+}
+
+/** Penalty terms layer by layer (model order): kernel and bias, then the layer's activity term(s). */
+function orderTerms(layers: Layer[], weightTerms: PenaltyTerm[], activityTerms: PenaltyTerm[]): PenaltyTerm[] {
+  const out: PenaltyTerm[] = [];
+  for (const layer of layers) {
+    for (const t of weightTerms) if (t.layer === layer.name) out.push(t);
+    for (const t of activityTerms) if (t.layer === layer.name) out.push(t);
+  }
+  return out;
 }
 
 function shapeText(s: number[]): string {
