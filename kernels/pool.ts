@@ -225,64 +225,105 @@ export function avgPoolBackward(g: ConvGeometry, dy: Float32Array, dx: Float32Ar
   }
 }
 
+/*
+ * Global pooling walks the spatial positions of four channels at a time (stride C between
+ * positions), keeping four sums or four running maxima in locals. Over a long spatial axis a new
+ * maximum is rare, so here a plain compare-and-branch predicts well and beats the branch-free
+ * select; as above, a NaN in a group sends that group to the exact scalar loop.
+ */
+
 /** x [batch, spatialSize, channels] → y [batch, channels]: mean over the spatial positions. */
 export function globalAvgPoolForward(batch: number, spatialSize: number, channels: number, x: Float32Array, y: Float32Array): void {
-  const sum = new Float64Array(channels);
+  const C = channels, S = spatialSize;
   for (let b = 0; b < batch; b++) {
-    sum.fill(0);
-    const xBatch = b * spatialSize * channels;
-    for (let s = 0; s < spatialSize; s++) {
-      const xOff = xBatch + s * channels;
-      for (let c = 0; c < channels; c++) sum[c] += x[xOff + c];
+    const xBatch = b * S * C, yOff = b * C;
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+      for (let s = 0, i = xBatch + c; s < S; s++, i += C) {
+        sum0 += x[i]; sum1 += x[i + 1]; sum2 += x[i + 2]; sum3 += x[i + 3];
+      }
+      y[yOff + c] = sum0 / S; y[yOff + c + 1] = sum1 / S; y[yOff + c + 2] = sum2 / S; y[yOff + c + 3] = sum3 / S;
     }
-    const yOff = b * channels;
-    for (let c = 0; c < channels; c++) y[yOff + c] = sum[c] / spatialSize;
+    for (; c < C; c++) {
+      let sum = 0;
+      for (let s = 0, i = xBatch + c; s < S; s++, i += C) sum += x[i];
+      y[yOff + c] = sum / S;
+    }
   }
 }
 
 /** dx [batch, spatialSize, channels] = dy [batch, channels] / spatialSize at every position. Overwrites dx. */
 export function globalAvgPoolBackward(batch: number, spatialSize: number, channels: number, dy: Float32Array, dx: Float32Array): void {
+  const C = channels, S = spatialSize, batchSize = S * C;
   for (let b = 0; b < batch; b++) {
-    const yOff = b * channels, xBatch = b * spatialSize * channels;
-    for (let c = 0; c < channels; c++) dx[xBatch + c] = dy[yOff + c] / spatialSize;
-    // The first row holds the float32 values; copy it to the other rows.
-    for (let s = 1; s < spatialSize; s++) dx.copyWithin(xBatch + s * channels, xBatch, xBatch + channels);
+    const yOff = b * C, xBatch = b * batchSize;
+    for (let c = 0; c < C; c++) dx[xBatch + c] = dy[yOff + c] / S;
+    // Copy the first row over the rest, doubling the filled part each time (log2(S) memcpy calls).
+    for (let filled = C; filled < batchSize;) {
+      const len = Math.min(filled, batchSize - filled);
+      dx.copyWithin(xBatch + filled, xBatch, xBatch + len);
+      filled += len;
+    }
+  }
+}
+
+/** The x index of the first spatial maximum (or first NaN) of channel c of the batch at xBatch. */
+function globalFirstMaxIndex(x: Float32Array, xBatch: number, S: number, C: number, c: number): number {
+  let best = xBatch + c;
+  let m = x[best];
+  for (let s = 1, i = best + C; s < S && m === m; s++, i += C) {
+    const v = x[i];
+    if (v > m || v !== v) { m = v; best = i; }
+  }
+  return best;
+}
+
+/**
+ * For every (batch, channel), the x index of the first spatial maximum (first NaN if any), into
+ * `best` [batch, channels].
+ */
+function globalArgMax(batch: number, S: number, C: number, x: Float32Array, best: Int32Array): void {
+  for (let b = 0; b < batch; b++) {
+    const xBatch = b * S * C, yOff = b * C;
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      let i = xBatch + c;
+      let best0 = i, best1 = i + 1, best2 = i + 2, best3 = i + 3;
+      let m0 = x[i], m1 = x[i + 1], m2 = x[i + 2], m3 = x[i + 3];
+      let nan = +(m0 !== m0) | +(m1 !== m1) | +(m2 !== m2) | +(m3 !== m3);
+      for (let s = 1; s < S; s++) {
+        i += C;
+        const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
+        if (v0 > m0) { m0 = v0; best0 = i; }
+        if (v1 > m1) { m1 = v1; best1 = i + 1; }
+        if (v2 > m2) { m2 = v2; best2 = i + 2; }
+        if (v3 > m3) { m3 = v3; best3 = i + 3; }
+        nan |= +(v0 !== v0) | +(v1 !== v1) | +(v2 !== v2) | +(v3 !== v3);
+      }
+      if (nan === 0) {
+        best[yOff + c] = best0; best[yOff + c + 1] = best1; best[yOff + c + 2] = best2; best[yOff + c + 3] = best3;
+      } else {
+        for (let cc = c; cc < c + 4; cc++) best[yOff + cc] = globalFirstMaxIndex(x, xBatch, S, C, cc);
+      }
+    }
+    for (; c < C; c++) best[yOff + c] = globalFirstMaxIndex(x, xBatch, S, C, c);
   }
 }
 
 /** x [batch, spatialSize, channels] → y [batch, channels]: max over the spatial positions (first max; NaN wins). */
 export function globalMaxPoolForward(batch: number, spatialSize: number, channels: number, x: Float32Array, y: Float32Array): void {
-  for (let b = 0; b < batch; b++) {
-    const xBatch = b * spatialSize * channels, yOff = b * channels;
-    for (let c = 0; c < channels; c++) y[yOff + c] = x[xBatch + c];
-    for (let s = 1; s < spatialSize; s++) {
-      const xOff = xBatch + s * channels;
-      for (let c = 0; c < channels; c++) {
-        const m = y[yOff + c], v = x[xOff + c];
-        if (v > m || v !== v) { if (m === m) y[yOff + c] = v; }
-      }
-    }
-  }
+  const best = new Int32Array(batch * channels);
+  globalArgMax(batch, spatialSize, channels, x, best);
+  for (let o = 0; o < best.length; o++) y[o] = x[best[o]];
 }
 
 /** dx = dy at the first spatial maximum of each (batch, channel), 0 elsewhere. Overwrites dx. */
 export function globalMaxPoolBackward(
   batch: number, spatialSize: number, channels: number, x: Float32Array, dy: Float32Array, dx: Float32Array,
 ): void {
+  const best = new Int32Array(batch * channels);
+  globalArgMax(batch, spatialSize, channels, x, best);
   dx.fill(0);
-  const best = new Int32Array(channels);   // spatial index of the current maximum, per channel
-  const bestValue = new Float32Array(channels);
-  for (let b = 0; b < batch; b++) {
-    const xBatch = b * spatialSize * channels, yOff = b * channels;
-    best.fill(0);
-    for (let c = 0; c < channels; c++) bestValue[c] = x[xBatch + c];
-    for (let s = 1; s < spatialSize; s++) {
-      const xOff = xBatch + s * channels;
-      for (let c = 0; c < channels; c++) {
-        const m = bestValue[c], v = x[xOff + c];
-        if ((v > m || v !== v) && m === m) { bestValue[c] = v; best[c] = s; }
-      }
-    }
-    for (let c = 0; c < channels; c++) dx[xBatch + best[c] * channels + c] = dy[yOff + c];
-  }
+  for (let o = 0; o < best.length; o++) dx[best[o]] = dy[o];
 }

@@ -185,6 +185,27 @@ describe('pool kernels: fast vs reference', () => {
       expectClose(dx, dxRef, 1e-6, name(c));
     });
 
+  test.each([[2, 13, 9], [3, 5, 4]])('global max pooling with NaN and ±Infinity sprinkled in: fast vs reference batch=%i spatialSize=%i channels=%i', (batch, spatial, channels) => {
+    const n = batch * spatial * channels, m = batch * channels;
+    const x = randomData(n, 880 + n), dy = randomData(m, 890 + n);
+    const rng = new Random(895 + n);
+    for (let k = 0; k < n; k++) {
+      const r = rng.int(16);
+      if (r === 0) x[k] = NaN;
+      else if (r === 1) x[k] = Infinity;
+      else if (r === 2) x[k] = -Infinity;
+    }
+    const y = new Float32Array(m), yRef = new Float32Array(m);
+    fast.globalMaxPoolForward(batch, spatial, channels, x, y);
+    ref.globalMaxPoolForwardReference(batch, spatial, channels, x, yRef);
+    expect(Array.from(y)).toEqual(Array.from(yRef));
+    expect(yRef.some((v) => Number.isNaN(v)) && yRef.some((v) => !Number.isNaN(v))).toBe(true); // both kinds occur
+    const dx = new Float32Array(n).fill(NaN), dxRef = new Float32Array(n);
+    fast.globalMaxPoolBackward(batch, spatial, channels, x, dy, dx);
+    ref.globalMaxPoolBackwardReference(batch, spatial, channels, x, dy, dxRef);
+    expectClose(dx, dxRef, 0, 'globalMaxPoolBackward with NaN');
+  });
+
   test('NaN in a window propagates through max pooling (fast and reference), its gradient goes to the first NaN; infinities compare as numbers', () => {
     const g = geometry(1, [1, 12, 1], [3], [3], 'valid');
     const x = new Float32Array([1, NaN, 5, 7, NaN, NaN, NaN, 2, NaN, -Infinity, Infinity, 4]);
