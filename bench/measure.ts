@@ -7,7 +7,8 @@
  * for tfjs one op with dataSync() so the work is really done, then dispose of the output).
  */
 import Benchmark from 'benchmark';
-import { candidateProblems, Problem, problemFlops, Shape } from './shapes';
+import type { ResultRow } from './report';
+import { candidateProblems, describeProblem, Impl, isReduced, Pass, Problem, problemFlops, Shape } from './shapes';
 
 export interface Case {
   /** The timed unit. */
@@ -141,4 +142,18 @@ export function runSuite(
   });
   suite.run({ async: false });
   return out;
+}
+
+/** The result row of one timing (or of its error string). */
+export function timedRow(shape: Shape, pass: Pass, impl: Impl, problem: Problem, t: Timing | string | undefined): ResultRow {
+  if (typeof t === 'string' || t === undefined) {
+    return { shape: shape.name, pass, impl, gflops: null, note: t ?? 'error: not measured' };
+  }
+  const gflops = problemFlops(shape, problem) / t.seconds / 1e9;
+  return {
+    shape: shape.name, pass, impl, gflops,
+    ms: t.seconds * 1000, minMs: t.min * 1000, samples: t.samples, rme: t.rme,
+    cpuShare: t.cpuShare, gflopsPerCpuSecond: gflops / Math.max(t.cpuShare, 1e-3),
+    problem: describeProblem(problem), reduced: isReduced(shape, problem),
+  };
 }

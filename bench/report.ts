@@ -16,6 +16,8 @@ export interface ResultRow {
   minMs?: number;
   /** CPU time of the process / wall time while this was timed (shared machine: < 1 means contention). */
   cpuShare?: number;
+  /** gflops / cpuShare: the rate per second of CPU actually received (corrects for preemption only). */
+  gflopsPerCpuSecond?: number;
   samples?: number;
   /** benchmark.js relative margin of error of the mean, %. */
   rme?: number;

@@ -15,7 +15,7 @@ import * as vm from 'vm';
 import { BenchArgs, parseArgs, trainSelected } from './args';
 import { kernelFactory, ridgeConvWorkspaceBytes } from './cases';
 import {
-  BenchSettings, CaseFactory, chooseCase, Chosen, FULL_SETTINGS, QUICK_SETTINGS, runSuite, SuiteEntry, Timing,
+  BenchSettings, CaseFactory, chooseCase, Chosen, FULL_SETTINGS, QUICK_SETTINGS, runSuite, SuiteEntry, timedRow, Timing,
 } from './measure';
 import { loadTfjsCpu, tfjsCpuFactory, TF } from './peers/tfjs-cpu';
 import { runWasmChild, WasmChildResult } from './peers/tfjs-wasm';
@@ -33,6 +33,12 @@ const ROOT = path.join(__dirname, '..');
 const PROBE_SHAPES = ['gemm-512', 'gemm-1024'];
 
 const log = (s: string): void => { process.stdout.write(`${s}\n`); };
+const T0 = Date.now();
+/** Elapsed time since start, '[1:05]'. */
+const stamp = (): string => {
+  const s = Math.round((Date.now() - T0) / 1000);
+  return `[${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}]`;
+};
 
 /** A collector between suites, when V8 lets us have one (keeps peers' garbage out of the next timing). */
 function collector(): () => void {
@@ -107,15 +113,7 @@ function benchShapePass(
   if (probe !== undefined && typeof probe !== 'string') probeByShape[shape.name] = PROBE_FLOPS_PER_CALL / probe.seconds / 1e9;
   for (const { impl, chosen } of pending) {
     chosen.c.dispose();
-    const t = timings.get(impl);
-    const row: ResultRow = typeof t === 'string' || t === undefined
-      ? { shape: shape.name, pass, impl, gflops: null, note: t ?? 'error: not measured' }
-      : {
-        shape: shape.name, pass, impl,
-        gflops: problemFlops(shape, chosen.problem) / t.seconds / 1e9,
-        ms: t.seconds * 1000, minMs: t.min * 1000, samples: t.samples, rme: t.rme, cpuShare: t.cpuShare,
-        problem: describeProblem(chosen.problem), reduced: isReduced(shape, chosen.problem),
-      };
+    const row = timedRow(shape, pass, impl, chosen.problem, timings.get(impl));
     if (impl === 'ridge' && shape.kind === 'conv' && pass !== 'matmul') {
       row.workspaceBytes = ridgeConvWorkspaceBytes(shape, pass);
     }
@@ -162,7 +160,7 @@ async function main(): Promise<void> {
   log(`  register-only multiply-add probe: ${probeGflops === null ? String(p0) : `${probeGflops.toFixed(2)} GFLOP/s`}\n`);
 
   for (const shape of shapes) {
-    log(`${shape.name}: ${describeShape(shape)}${shape.note ? ` — ${shape.note}` : ''}`);
+    log(`${stamp()} ${shape.name}: ${describeShape(shape)}${shape.note ? ` — ${shape.note}` : ''}`);
     for (const pass of passesOf(shape)) {
       gc();
       const factories: [Impl, CaseFactory][] = [
@@ -177,7 +175,7 @@ async function main(): Promise<void> {
 
   let wasm: (Omit<WasmChildResult, 'rows'> & { error?: string }) | { skipped: true } = { skipped: true };
   if (args.wasm && shapes.length > 0) {
-    log('\ntfjs-backend-wasm (child process):');
+    log(`\n${stamp()} tfjs-backend-wasm (child process):`);
     try {
       const res = await runWasmChild({ shapes: shapes.map((s) => s.name), settings }, log);
       rows.push(...res.rows);
@@ -192,7 +190,7 @@ async function main(): Promise<void> {
   let train: TrainRow[] = [];
   let trainNote: string | undefined;
   if (trainSelected(args)) {
-    log('\ntraining throughput (bench/train.bench.ts):');
+    log(`\n${stamp()} training throughput (bench/train.bench.ts):`);
     gc();
     const t = await trainBench(args);
     train = t.rows;
@@ -206,6 +204,7 @@ async function main(): Promise<void> {
   // Nothing in this process may have loaded the wasm backend (it detaches buffers).
   const wasmInMain = Object.keys(require.cache).some((k) => k.includes('tfjs-backend-wasm'));
   const minutes = (Date.now() - started) / 60000;
+  log(`\n${stamp()} done`);
 
   log('\nGFLOP/s (higher is better) and Ridge\'s ratio to each peer, measured in this run');
   log(renderTable(rows, { probeByShape }));

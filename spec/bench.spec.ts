@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { parseArgs, trainSelected, DEFAULT_OUT } from '../bench/args';
 import { kernelFactory, ridgeConvWorkspaceBytes } from '../bench/cases';
-import { Case, chooseCase, median } from '../bench/measure';
+import { Case, chooseCase, median, timedRow } from '../bench/measure';
 import { tfjsFactory, tfjsKernelName } from '../bench/peers/tfjs-cases';
 import { PROBE_FLOPS_PER_ITERATION, probeMultiplyAdd } from '../bench/probe';
 import {
@@ -108,6 +108,18 @@ describe('bench reduced problems', () => {
     expect(typeof chosen).toBe('object');
     if (typeof chosen === 'object') expect(chosen.problem).toEqual(fullProblem(s));
     expect(chooseCase(s, () => 'n/a: no kernel', 10)).toBe('n/a: no kernel');
+  });
+
+  test('timedRow: GFLOP/s of the problem timed, per CPU second, reduced flag; an error string becomes a note', () => {
+    const s = shapeNamed('gemm-512');
+    const p = { kind: 'gemm' as const, m: 128, n: 512, k: 512 };
+    const r = timedRow(s, 'matmul', 'reference', p, { seconds: 0.5, rme: 2, samples: 4, min: 0.4, cpuShare: 0.5 });
+    expect(r.gflops).toBeCloseTo((2 * 128 * 512 * 512) / 0.5 / 1e9, 12);
+    expect(r.gflopsPerCpuSecond).toBeCloseTo((2 * 128 * 512 * 512) / 0.5 / 1e9 / 0.5, 12);
+    expect([r.ms, r.minMs, r.reduced, r.problem]).toEqual([500, 400, true, 'M=128, N=512, K=512']);
+    expect(validateRow(r)).toEqual([]);
+    const e = timedRow(s, 'matmul', 'ridge', p, 'error: boom');
+    expect([e.gflops, e.note]).toEqual([null, 'error: boom']);
   });
 
   test('median of odd and even samples', () => {

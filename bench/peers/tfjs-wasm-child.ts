@@ -14,9 +14,9 @@
  * The .wasm binaries are loaded from node_modules (setWasmPaths to the package's dist folder).
  */
 import * as path from 'path';
-import { chooseCase, runSuite } from '../measure';
+import { chooseCase, runSuite, timedRow } from '../measure';
 import { ResultRow } from '../report';
-import { ALL_SHAPES, describeProblem, isReduced, passesOf, problemFlops } from '../shapes';
+import { ALL_SHAPES, passesOf } from '../shapes';
 import { tfjsFactory } from './tfjs-cases';
 import type { WasmChildRequest, WasmChildResult } from './tfjs-wasm';
 
@@ -39,26 +39,23 @@ async function main(): Promise<void> {
     const shape = ALL_SHAPES.find((s) => s.name === name);
     if (shape === undefined) throw new Error(`unknown shape ${name}`);
     for (const pass of passesOf(shape)) {
-      const chosen = chooseCase(shape, tfjsFactory(tf, 'wasm', shape, pass), req.settings.callBudget);
+      let chosen: ReturnType<typeof chooseCase>;
+      try {
+        chosen = chooseCase(shape, tfjsFactory(tf, 'wasm', shape, pass), req.settings.callBudget);
+      } catch (e) {
+        chosen = `error: ${e instanceof Error ? e.message : String(e)}`;
+      }
       if (typeof chosen === 'string') {
         rows.push({ shape: shape.name, pass, impl: 'tfjs-wasm', gflops: null, note: chosen });
         process.stderr.write(`  [tfjs-wasm] ${shape.name} ${pass}: ${chosen}\n`);
         continue;
       }
-      const flops = problemFlops(shape, chosen.problem);
       const timings = runSuite(`${shape.name} ${pass} (tfjs-wasm)`, [{ name: 'tfjs-wasm', run: chosen.c.run }], req.settings);
       chosen.c.dispose();
-      const t = timings.get('tfjs-wasm');
-      const reduced = isReduced(shape, chosen.problem);
-      const row: ResultRow = typeof t === 'string' || t === undefined
-        ? { shape: shape.name, pass, impl: 'tfjs-wasm', gflops: null, note: t ?? 'error: not measured' }
-        : {
-          shape: shape.name, pass, impl: 'tfjs-wasm', gflops: flops / t.seconds / 1e9,
-          ms: t.seconds * 1000, minMs: t.min * 1000, samples: t.samples, rme: t.rme, cpuShare: t.cpuShare, problem: describeProblem(chosen.problem), reduced,
-        };
+      const row = timedRow(shape, pass, 'tfjs-wasm', chosen.problem, timings.get('tfjs-wasm'));
       rows.push(row);
       process.stderr.write(`  [tfjs-wasm] ${shape.name} ${pass}: ${row.gflops === null ? row.note
-        : `${row.gflops.toFixed(2)} GFLOP/s${reduced ? ` (${row.problem})` : ''}`}\n`);
+        : `${row.gflops.toFixed(3)} GFLOP/s  cpu ${(100 * (row.cpuShare ?? 0)).toFixed(0)}%${row.reduced ? `  (reduced: ${row.problem})` : ''}`}\n`);
     }
   }
   const result: WasmChildResult = { simd, threads, binary, rows };
