@@ -5,7 +5,7 @@
  * the progress output.
  */
 import {
-  ConfigError, Model, Random, ShapeError, Tensor, ValueError, callbacks, layers, optimizers, regularizers, sequential, tensor,
+  ConfigError, Model, input, model, Random, ShapeError, Tensor, ValueError, callbacks, layers, optimizers, regularizers, sequential, tensor,
 } from '../lib/index';
 
 function randn(shape: number[], seed: number, scale = 1): Tensor {
@@ -298,6 +298,40 @@ describe('seeded determinism', () => {
     const a = await run(7), b = await run(7), c = await run(8);
     expect(b).toEqual(a);
     expect(c.h).not.toEqual(a.h);
+  });
+});
+
+describe('other model and loss shapes', () => {
+  test('a two-input functional model fits with validationSplit (rows split in every input)', async () => {
+    const a = input({ shape: [2] }), b = input({ shape: [1] });
+    const m = model({ inputs: [a, b], outputs: layers.dense({ units: 1, seed: 1 }).apply(layers.concatenate().apply([a, b])) });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+    const xa = randn([20, 2], 1), xb = randn([20, 1], 2);
+    const y = new Tensor(xa.data.filter((_, i) => i % 2 === 0).map((v, i) => v - 2 * xb.data[i]), [20, 1]);
+    const h = await m.fit([xa, xb], y, { epochs: 40, batchSize: 5, validationSplit: 0.25, verbose: 0, seed: 1 });
+    expect(h.history.val_loss[39]).toBeLessThan(0.01 * h.history.val_loss[0]);
+  });
+
+  test('a user-defined Loss object (Huber, δ = 1) is used as given', async () => {
+    const huber = {
+      name: 'huber', fromLogits: false,
+      compute(t: Tensor, p: Tensor) { return this.valueAndGradient(t, p).value; },
+      valueAndGradient(t: Tensor, p: Tensor) {
+        const g = new Float32Array(p.size);
+        let s = 0;
+        for (let i = 0; i < p.size; i++) {
+          const d = p.data[i] - t.data[i];
+          s += Math.abs(d) <= 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
+          g[i] = (Math.abs(d) <= 1 ? d : Math.sign(d)) / p.size;
+        }
+        return { value: s / p.size, grad: new Tensor(g, p.shape) };
+      },
+    };
+    const m = sequential([layers.dense({ units: 1, inputShape: [1], seed: 1 })]);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0 }), loss: huber });
+    m.setWeights([tensor([[1]]), tensor([0])]);
+    const r = m.evaluate(tensor([[0], [3]]), tensor([[0.5], [0]]));
+    expect(r.loss).toBeCloseTo((0.5 * 0.5 ** 2 + (3 - 0.5)) / 2, 6);
   });
 });
 
