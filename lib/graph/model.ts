@@ -186,12 +186,6 @@ export class Model {
     return out;
   }
 
-  /** @internal */
-  requireGraph(who: string): Graph {
-    if (!this.graph) throw new ConfigError(`${who}: ${this.name} is not built yet: give the first layer an inputShape, or call fit/predict/evaluate with data first`);
-    return this.graph;
-  }
-
   // ------------------------------------------------------------------------------------------------
   // Compile
 
