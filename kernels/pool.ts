@@ -24,7 +24,7 @@
  *
  * How: for each output position the clipped window ranges are computed once (per axis, outside the
  * channel loop), the input offsets of its n valid positions are listed in `win`, and then every
- * channel runs a loop over that list with no bounds tests. Max pooling selects the index of the
+ * channel runs a loop over that list (index j) with no bounds tests. Max pooling selects the index of the
  * maximum without a branch (`best ^= (best ^ i) & take`, take = 0 or −1 from the comparison), and
  * every kernel runs four channels side by side: on data in random order a compare-and-branch
  * mispredicts about once per window; the branch-free select measured 1.5–3× faster, and four

@@ -361,6 +361,17 @@ describe('pool ops: values', () => {
     expectClose(globalAvgPool(x3).data, avgPool1d(x3, { poolSize: 7 }).data, 1e-6, 'globalAvgPool vs avgPool1d');
   });
 
+  test('empty batch and zero channels give empty outputs and gradients of the right shape', () => {
+    const x0 = tensor(new Float32Array(0), [0, 5, 5, 3]);
+    expect(maxPool2d(x0, { poolSize: 2 }).shape).toEqual([0, 2, 2, 3]);
+    expect(avgPool2dBackprop(tensor(new Float32Array(0), [0, 3, 3, 3]), [0, 5, 5, 3], { poolSize: 2, padding: 'same' }).shape).toEqual([0, 5, 5, 3]);
+    const xc = tensor(new Float32Array(0), [2, 4, 0]);
+    expect(avgPool1d(xc, { poolSize: 3, strides: 1 }).shape).toEqual([2, 2, 0]);
+    expect(maxPool1dBackprop(tensor(new Float32Array(0), [2, 2, 0]), xc, { poolSize: 3, strides: 1 }).shape).toEqual([2, 4, 0]);
+    expect(globalMaxPool(xc).shape).toEqual([2, 0]);
+    expect(globalAvgPoolBackprop(tensor(new Float32Array(0), [0, 3]), [0, 2, 2, 3]).shape).toEqual([0, 2, 2, 3]);
+  });
+
   test('poolOutputShape matches the ops', () => {
     expect(poolOutputShape([32, 28, 28, 16], { poolSize: 2 })).toEqual([32, 14, 14, 16]);
     expect(poolOutputShape([4, 7, 3], { poolSize: 2, strides: 2, padding: 'same' })).toEqual([4, 4, 3]);
