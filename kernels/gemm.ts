@@ -2,11 +2,58 @@
  * GEMM:  C[m×n] = alpha · A[m×k] · B[k×n] + beta · C[m×n]
  *
  * Every matrix is addressed through an offset, a row stride and a column stride, so a transpose is
- * a stride swap:  A(i, p) = a[aOff + i·aRs + p·aCs].  With beta = 0, C is overwritten (its old
- * contents, even NaN, are ignored), as in BLAS. k = 0 gives C = beta·C. No zero is skipped, so
- * NaN and Infinity in A or B propagate.
+ * a stride swap:  A(i, p) = a[aOff + i·aRs + p·aCs],  B(p, j) = b[bOff + p·bRs + j·bCs],
+ * C(i, j) = c[cOff + i·cRs + j·cCs]  (any strides, negative included).  beta = 0 overwrites C
+ * (its old contents, even NaN, are ignored), as in BLAS; k = 0 gives C = beta·C.  No zero is
+ * skipped, so NaN and Infinity in A or B propagate.  Sums run in float64, in order p = 0 … k−1
+ * within a KC block; C (float32) is rounded once per KC block.
  *
- * (first fast version — block sizes to be tuned)
+ * BLIS layout: five loops around one 3×4 microkernel.
+ *
+ *   jc: C and B in column blocks of NC        pack B[kc×nc] → ws[0 …)          (L3)
+ *    pc: k in blocks of KC                     (beta on the first block, then C += …)
+ *     ic: C and A in row blocks of MC          pack A[mc×kc] → ws[A_BASE …)     (L2)
+ *      jr: NR-wide B panel                                                       (L1)
+ *       ir: MR-tall A panel → gemmMicro3x4:  C[3×4] = alpha · Ã[3×kc] · B̃[kc×4] + beta · C
+ *
+ *   packed B block (NR = 4 columns per panel,     packed A block (MR = 3 rows per panel,
+ *   p-major inside a panel):                      p-major inside a panel):
+ *     panel 0          panel 1                      panel 0         panel 1
+ *    ┌───────────────┬───────────────┬──          ┌────────────┬────────────┬──
+ *    │b00 b01 b02 b03│b04 b05 b06 b07│ …          │a00 a10 a20 │a30 a40 a50 │ …
+ *    │b10 b11 b12 b13│b14 b15 b16 b17│            │a01 a11 a21 │a31 a41 a51 │
+ *    │ …  (kc rows)  │               │            │ … (kc rows)│            │
+ *    └───────────────┴───────────────┴──          └────────────┴────────────┴──
+ *   Edges: a last panel narrower than NR (or MR) is zero-padded, so the microkernel never
+ *   branches inside its k loop; only the write-back checks mr < MR or nr < NR and then writes
+ *   just the live part of the tile.
+ *
+ * Why these numbers (bench/gemm-tune.ts; Node 20 / V8 11.3, AMD EPYC Zen 5, 2 cores shared by
+ * ~8 busy processes, so only comparisons inside one run count; GFLOP/s are medians of ≥ 21
+ * interleaved samples):
+ * - The workspace is ONE module-level `const` Float64Array. TurboFan then embeds its base and
+ *   length as constants: no map check, no length/base reload per load. Measured on the
+ *   microkernel alone (panels in L1): 6.2 GFLOP/s vs 4.8 with the same arrays passed as
+ *   arguments (1.3×). It is sized for the largest blocks, so it never grows or detaches
+ *   (B block KC×NC + A block MC×KC ≈ 0.97 MiB).
+ * - 3×4: V8 neither vectorizes nor unrolls, and its scheduler places all MR·NR multiplies of an
+ *   iteration before the adds, so MR·NR products + MR·NR accumulators compete for 15 XMM
+ *   registers and larger tiles spill. Microkernel alone, one run: 3×4 6.0–6.4, 2×4 (k unrolled
+ *   ×2) 6.1–6.4, 4×3 5.6–6.2, 4×4 ≈ 2–6 (unstable), 2×8 / 3×8 / 4×8 / 6×4 / 5×4 1.5–2.8 medians;
+ *   unrolling k by 2 or 4 loses for every shape except 2×4. Inside the whole GEMM (512³ and the
+ *   convolution shapes) 3×4 was first or within noise of first every time.
+ * - KC = 256, MC = 96, NC = 384: KC·NR·8 B = 8 KiB B panel (L1), MC·KC·8 B = 192 KiB A block
+ *   (L2 is 1 MiB). KC ∈ {128…512} × MC ∈ {48, 96, 192}, NC ∈ {128, 384, 512} and the ir/jr loop
+ *   order all measured within ±8 % of each other at 512³ — the microkernel, not the blocking,
+ *   sets the speed — so the sizes are the cache-fit choice; KC = 256 also covers k ≤ 256 of
+ *   most convolution lowerings in one block (no float32 round trip of C).
+ * - No direct loop for tiny problems: the packed path beat a direct dot-product loop at every
+ *   size tried, 4×4×4 included (0.77 vs 0.61 GFLOP/s), and on skinny shapes (m=64 n=4 k=16:
+ *   1.0–1.2 vs 0.54).
+ * - Ceiling: a register-only multiply-add probe (12 independent s = s·x + y chains) runs at
+ *   ≈ 10.4 GFLOP/s in the same process where the microkernel alone runs at ≈ 6.2 (60 %): each
+ *   typed-array load costs 4–7 instructions (index add with overflow check, bounds check), and
+ *   the spills above. GEMM 512–1024 reaches ≈ 5–5.5 when not disturbed.
  */
 
 /** Microkernel rows (packed A panel height). */
@@ -19,14 +66,11 @@ export const KC = 256;
 export const MC = 96;
 /** Columns of B packed at once (the jc loop step). */
 export const NC = 384;
-/** Problems with m·n·k below this run the direct loop (packing does not pay). */
-export const SMALL_MNK = 4096;
 
-// Packing workspace: ONE module-level const, sized for the largest blocks (never grows, never
-// detaches). B block at [0, B_SIZE), A block at [A_BASE, A_BASE + A_SIZE), edge tile after.
-const B_SIZE = KC * (Math.ceil(NC / NR) * NR);
-const A_BASE = B_SIZE + 40;             // +40 doubles: A and B panels do not alias in 4 KiB sets
-const A_SIZE = (Math.ceil(MC / MR) * MR) * KC;
+// The workspace: B block at [0, B_SIZE), A block at [A_BASE, A_BASE + A_SIZE), edge tile at TILE.
+const B_SIZE = KC * Math.ceil(NC / NR) * NR;
+const A_BASE = B_SIZE + 40;          // +40 doubles (320 B): A and B streams start in different 4 KiB sets
+const A_SIZE = Math.ceil(MC / MR) * MR * KC;
 const TILE = A_BASE + A_SIZE + 8;
 const ws = new Float64Array(TILE + MR * NR);
 
@@ -43,49 +87,28 @@ export function gemm(
     scaleC(m, n, beta, c, cOff, cRs, cCs);
     return;
   }
-  if (m * n * k < SMALL_MNK) {
-    gemmDirect(m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, cRs, cCs);
-  } else {
-    gemmPacked(m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, cRs, cCs);
-  }
-}
-
-/** The packed path on its own, for any m, n ≥ 0 and k ≥ 1 (exported for the edge-sweep spec). */
-export function gemmPacked(
-  m: number, n: number, k: number,
-  alpha: number,
-  a: Float32Array, aOff: number, aRs: number, aCs: number,
-  b: Float32Array, bOff: number, bRs: number, bCs: number,
-  beta: number,
-  c: Float32Array, cOff: number, cRs: number, cCs: number,
-): void {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    scaleC(m, n, beta, c, cOff, cRs, cCs);
-    return;
-  }
-  // Loop 5 (jc): columns of C/B in blocks of NC.
+  // Loop 5 (jc): columns of C and B in blocks of NC.
   for (let jc = 0; jc < n; jc += NC) {
     const nc = n - jc < NC ? n - jc : NC;
     // Loop 4 (pc): the shared dimension in blocks of KC; the first block applies beta, later
-    // blocks accumulate into C.
+    // blocks add to C.
     for (let pc = 0; pc < k; pc += KC) {
       const kc = k - pc < KC ? k - pc : KC;
       const betaBlock = pc === 0 ? beta : 1;
       packB(kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
-      // Loop 3 (ic): rows of C/A in blocks of MC.
+      // Loop 3 (ic): rows of C and A in blocks of MC.
       for (let ic = 0; ic < m; ic += MC) {
         const mc = m - ic < MC ? m - ic : MC;
         packA(mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
-        // Loop 2 (jr): NR-wide panels of the packed B block.
+        // Loop 2 (jr): NR-wide panels of the packed B block (one stays in L1 for loop 1).
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = nc - jr < NR ? nc - jr : NR;
-          const bI = jr * kc;
+          const cCol = cOff + (jc + jr) * cCs;
           // Loop 1 (ir): MR-tall panels of the packed A block.
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = mc - ir < MR ? mc - ir : MR;
-            gemmMicro3x4(kc, A_BASE + ir * kc, bI, alpha, betaBlock,
-              c, cOff + (ic + ir) * cRs + (jc + jr) * cCs, cRs, cCs, mr, nr);
+            gemmMicro3x4(kc, A_BASE + ir * kc, jr * kc, alpha, betaBlock,
+              c, cCol + (ic + ir) * cRs, cRs, cCs, mr, nr);
           }
         }
       }
@@ -102,90 +125,63 @@ function scaleC(m: number, n: number, beta: number, c: Float32Array, cOff: numbe
   }
 }
 
-/** Direct loop for tiny problems: one float64 dot product per element of C. */
-export function gemmDirect(
-  m: number, n: number, k: number, alpha: number,
-  a: Float32Array, aOff: number, aRs: number, aCs: number,
-  b: Float32Array, bOff: number, bRs: number, bCs: number,
-  beta: number, c: Float32Array, cOff: number, cRs: number, cCs: number,
-): void {
-  for (let i = 0; i < m; i++) {
-    const aRow = aOff + i * aRs;
-    const cRow = cOff + i * cRs;
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      let ai = aRow;
-      let bi = bOff + j * bCs;
-      for (let p = 0; p < k; p++) {
-        sum += a[ai] * b[bi];
-        ai += aCs;
-        bi += bRs;
-      }
-      const ci = cRow + j * cCs;
-      c[ci] = beta === 0 ? alpha * sum : alpha * sum + beta * c[ci];
-    }
-  }
-}
-
 /**
- * packA: A block [mc×kc] → MR-row panels, each stored p-major (MR values per p); rows past mc
- * are zero.
+ * packA: A block [mc×kc] (from aStart) → ws[A_BASE …] as MR-row panels, p-major inside a panel
+ * (the MR values of one column p are adjacent); rows past mc are zero.
  */
 function packA(mc: number, kc: number, a: Float32Array, aStart: number, aRs: number, aCs: number): void {
-  const ap = ws;
-  let dst = A_BASE;
+  let panel = A_BASE;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = mc - ir < MR ? mc - ir : MR;
     for (let r = 0; r < MR; r++) {
-      let d = dst + r;
+      let d = panel + r;
       if (r < mr) {
         let s = aStart + (ir + r) * aRs;
-        for (let p = 0; p < kc; p++) { ap[d] = a[s]; d += MR; s += aCs; }
+        for (let p = 0; p < kc; p++) { ws[d] = a[s]; d += MR; s += aCs; }
       } else {
-        for (let p = 0; p < kc; p++) { ap[d] = 0; d += MR; }
+        for (let p = 0; p < kc; p++) { ws[d] = 0; d += MR; }
       }
     }
-    dst += MR * kc;
+    panel += MR * kc;
   }
 }
 
 /**
- * packB: B block [kc×nc] → NR-column panels, each stored p-major (NR values per p); columns past
- * nc are zero.
+ * packB: B block [kc×nc] (from bStart) → ws[0 …] as NR-column panels, p-major inside a panel
+ * (the NR values of one row p are adjacent); columns past nc are zero.
  */
 function packB(kc: number, nc: number, b: Float32Array, bStart: number, bRs: number, bCs: number): void {
-  const bp = ws;
-  let dst = 0;
+  let panel = 0;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = nc - jr < NR ? nc - jr : NR;
     for (let j = 0; j < NR; j++) {
-      let d = dst + j;
+      let d = panel + j;
       if (j < nr) {
         let s = bStart + (jr + j) * bCs;
-        for (let p = 0; p < kc; p++) { bp[d] = b[s]; d += NR; s += bRs; }
+        for (let p = 0; p < kc; p++) { ws[d] = b[s]; d += NR; s += bRs; }
       } else {
-        for (let p = 0; p < kc; p++) { bp[d] = 0; d += NR; }
+        for (let p = 0; p < kc; p++) { ws[d] = 0; d += NR; }
       }
     }
-    dst += NR * kc;
+    panel += NR * kc;
   }
 }
 
 /**
- * gemmMicro3x4:  C[3×4] = alpha · Apanel[3×kc] · Bpanel[kc×4] + beta · C[3×4]
- * (only the top-left mr×nr of the tile is written).
+ * gemmMicro3x4:  C[3×4] = alpha · Ã[3×kc] · B̃[kc×4] + beta · C[3×4]
+ * Ã at ws[aI …] (3 per p), B̃ at ws[bI …] (4 per p); twelve accumulators in locals. Only the
+ * top-left mr×nr of the tile is written (edge tiles go through ws[TILE …]).
  */
 function gemmMicro3x4(
   kc: number, aI: number, bI: number, alpha: number, beta: number,
   c: Float32Array, cI: number, cRs: number, cCs: number, mr: number, nr: number,
 ): void {
-  const ap = ws, bp = ws;
   let acc00 = 0, acc01 = 0, acc02 = 0, acc03 = 0;
   let acc10 = 0, acc11 = 0, acc12 = 0, acc13 = 0;
   let acc20 = 0, acc21 = 0, acc22 = 0, acc23 = 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = ap[aI], a1 = ap[aI + 1], a2 = ap[aI + 2];
-    const b0 = bp[bI], b1 = bp[bI + 1], b2 = bp[bI + 2], b3 = bp[bI + 3];
+    const a0 = ws[aI], a1 = ws[aI + 1], a2 = ws[aI + 2];
+    const b0 = ws[bI], b1 = ws[bI + 1], b2 = ws[bI + 2], b3 = ws[bI + 3];
     acc00 += a0 * b0; acc01 += a0 * b1; acc02 += a0 * b2; acc03 += a0 * b3;
     acc10 += a1 * b0; acc11 += a1 * b1; acc12 += a1 * b2; acc13 += a1 * b3;
     acc20 += a2 * b0; acc21 += a2 * b1; acc22 += a2 * b2; acc23 += a2 * b3;
@@ -209,34 +205,31 @@ function gemmMicro3x4(
     }
     return;
   }
-  const t = ws;
-  t[TILE] = acc00; t[TILE + 1] = acc01; t[TILE + 2] = acc02; t[TILE + 3] = acc03;
-  t[TILE + 4] = acc10; t[TILE + 5] = acc11; t[TILE + 6] = acc12; t[TILE + 7] = acc13;
-  t[TILE + 8] = acc20; t[TILE + 9] = acc21; t[TILE + 10] = acc22; t[TILE + 11] = acc23;
+  ws[TILE] = acc00; ws[TILE + 1] = acc01; ws[TILE + 2] = acc02; ws[TILE + 3] = acc03;
+  ws[TILE + 4] = acc10; ws[TILE + 5] = acc11; ws[TILE + 6] = acc12; ws[TILE + 7] = acc13;
+  ws[TILE + 8] = acc20; ws[TILE + 9] = acc21; ws[TILE + 10] = acc22; ws[TILE + 11] = acc23;
   for (let r = 0; r < mr; r++) {
-    const row = cI + r * cRs;
     for (let j = 0; j < nr; j++) {
-      const ci = row + j * cCs;
-      const v = t[TILE + r * 4 + j];
+      const ci = cI + r * cRs + j * cCs;
+      const v = ws[TILE + r * NR + j];
       c[ci] = beta === 0 ? alpha * v : alpha * v + beta * c[ci];
     }
   }
 }
 
-// Type-feedback warm-up at load (microseconds): run every branch of the packed path once — edge
-// tiles, zero padding, beta = 0 and beta ≠ 0 — so that TurboFan never compiles the microkernel
-// while its write-back branches are still unvisited. Without this, the first big call could
-// OSR-compile the k loop before any call had returned, and the cached OSR code then deopted at
-// the write-back on every call ("insufficient type feedback"): 1.5 instead of 5+ GFLOP/s.
+// Type-feedback warm-up at load (microseconds): run every branch once — edge tiles, zero
+// padding, beta = 0 and beta ≠ 0 — more than the ~8 calls after which V8 allocates a function's
+// feedback vector. Without it, the first big call could OSR-compile the k loop before any call
+// had returned; that OSR code then deopted at the write-back ("insufficient type feedback") on
+// every later call: measured 1.5 instead of 5 GFLOP/s.
 (function warmUp(): void {
   const x = new Float32Array((MR + 1) * (NR + 1) * 2);
   for (let i = 0; i < x.length; i++) x[i] = (i % 7) - 3;
   const y = new Float32Array((MR + 1) * (NR + 1));
-  // V8 allocates a function's feedback vector only after ~8 calls: repeat past that.
   for (let rep = 0; rep < 16; rep++) {
     for (const beta of [0, 0.5]) {
-      gemmPacked(MR + 1, NR + 1, 2, 1, x, 0, 2, 1, x, 0, NR + 1, 1, beta, y, 0, NR + 1, 1);
-      gemmPacked(MR, NR, 2, 1, x, 0, 2, 1, x, 0, NR, 1, beta, y, 0, NR, 1);
+      gemm(MR + 1, NR + 1, 2, 1, x, 0, 2, 1, x, 0, NR + 1, 1, beta, y, 0, NR + 1, 1);
+      gemm(MR, NR, 2, 1, x, 0, 2, 1, x, 0, NR, 1, beta, y, 0, NR, 1);
     }
   }
 })();

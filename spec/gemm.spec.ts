@@ -6,7 +6,7 @@
  * Tolerance: |fast − ref| ≤ 1e-5 · (|alpha|·|A|·|B| + |beta|·|C|) elementwise — the scale of the
  * sum, since both accumulate in float64 but the fast path rounds C to float32 between KC blocks.
  */
-import { gemm, gemmPacked, gemmDirect, MR, NR, KC, MC, NC, SMALL_MNK } from '../kernels/gemm';
+import { gemm, MR, NR, KC, MC, NC } from '../kernels/gemm';
 import { gemmReference } from '../kernels/reference/gemm';
 import { Random } from '../lib/random';
 
@@ -116,24 +116,24 @@ const uniq = (xs: number[]): number[] => [...new Set(xs.filter((x) => x >= 1))].
 const EDGE_MN = uniq([1, MR - 1, MR, MR + 1, NR - 1, NR, NR + 1, 37, MC + 1]);
 const EDGE_K = [0, 1, 7, KC - 1, KC, KC + 1];
 
-describe(`gemm packed path MR=${MR} NR=${NR} KC=${KC} MC=${MC} NC=${NC}`, () => {
+describe(`gemm tile edges MR=${MR} NR=${NR} KC=${KC} MC=${MC} NC=${NC}`, () => {
   for (const k of EDGE_K) {
     test(`every m, n in {${EDGE_MN.join(',')}} at k=${k}, row-major, alpha=1 beta=0 over NaN garbage in C`, () => {
       const cases: Case[] = [];
       for (const m of EDGE_MN) for (const n of EDGE_MN) cases.push({ m, n, k, alpha: 1, beta: 0, cGarbage: NaN });
-      expectAll(gemmPacked, cases);
+      expectAll(gemm, cases);
     });
   }
 
   test(`n=NC+1=${NC + 1} crosses the jc block edge (m=${MR + 1}, k=7 and k=KC+1)`, () => {
-    expectAll(gemmPacked, [
+    expectAll(gemm, [
       { m: MR + 1, n: NC + 1, k: 7, alpha: 1, beta: 0 },
       { m: MR + 1, n: NC + 1, k: KC + 1, alpha: 0.5, beta: -1, lb: 'col' },
     ]);
   });
 
   test(`m=2·MC+1, n=NR+1, k=2·KC+3: several ic and pc blocks, beta=0.25 applied once`, () => {
-    expectAll(gemmPacked, [
+    expectAll(gemm, [
       { m: 2 * MC + 1, n: NR + 1, k: 2 * KC + 3, alpha: 1, beta: 0.25 },
       { m: 2 * MC + 1, n: NR + 1, k: 2 * KC + 3, alpha: -2, beta: 0, cGarbage: NaN, la: 'col' },
     ]);
@@ -144,7 +144,7 @@ const LAYOUTS: LayoutKind[] = ['row', 'col', 'rowStrided', 'colStrided', 'negRow
 
 describe('gemm strided and transposed operands', () => {
   for (const la of LAYOUTS) {
-    test(`A:${la} × every B layout × every C layout, m=37 n=${NR + 1} k=${KC + 1} (packed) and m=5 n=3 k=7 (direct)`, () => {
+    test(`A:${la} × every B layout × every C layout, m=37 n=${NR + 1} k=${KC + 1} and m=5 n=3 k=7`, () => {
       const cases: Case[] = [];
       for (const lb of LAYOUTS) {
         for (const lc of LAYOUTS) {
@@ -160,7 +160,7 @@ describe('gemm strided and transposed operands', () => {
 describe('gemm alpha/beta', () => {
   const ALPHAS = [1, -0.5, 0, 2];
   const BETAS = [0, 1, -1.5, 0.25];
-  for (const [label, m, n, k] of [['packed', 37, 2 * NR + 1, 2 * KC + 1], ['direct', 3, 4, 5]] as const) {
+  for (const [label, m, n, k] of [['large', 37, 2 * NR + 1, 2 * KC + 1], ['tiny', 3, 4, 5]] as const) {
     test(`every alpha in {${ALPHAS}} × beta in {${BETAS}}, ${label} m=${m} n=${n} k=${k}, C col-major`, () => {
       const cases: Case[] = [];
       for (const alpha of ALPHAS) for (const beta of BETAS) cases.push({ m, n, k, alpha, beta, lc: 'col' });
@@ -174,8 +174,8 @@ describe('gemm alpha/beta', () => {
     });
   }
 
-  test('k=0 gives C = beta·C (beta=0 clears NaN garbage), packed and dispatching entry', () => {
-    for (const fn of [gemm, gemmPacked]) {
+  test('k=0 gives C = beta·C (beta=0 clears NaN garbage)', () => {
+    for (const fn of [gemm]) {
       expectAll(fn, [
         { m: 5, n: 6, k: 0, alpha: 1, beta: 0, cGarbage: NaN },
         { m: 5, n: 6, k: 0, alpha: 1, beta: -2, lc: 'rowStrided' },
@@ -195,9 +195,9 @@ describe('gemm alpha/beta', () => {
 
 describe('gemm NaN and Infinity propagation', () => {
   for (const [label, fn, m, n, k] of [
-    ['packed', gemmPacked, 2 * MR + 1, 2 * NR + 1, KC + 5],
-    ['direct', gemmDirect, 3, 2, 4],
-    ['dispatch', gemm, 41, 17, 33],
+    ['edge tiles', gemm, 2 * MR + 1, 2 * NR + 1, KC + 5],
+    ['tiny', gemm, 3, 2, 4],
+    ['mid', gemm, 41, 17, 33],
   ] as const) {
     test(`NaN in A row 1 reaches exactly C row 1, ${label} m=${m} n=${n} k=${k}`, () => {
       let rowNaN = 0, otherNaN = 0;
@@ -239,13 +239,14 @@ describe('gemm NaN and Infinity propagation', () => {
   }
 });
 
-describe('gemm dispatch and skinny convolution shapes', () => {
-  test(`around the direct/packed threshold m·n·k = SMALL_MNK = ${SMALL_MNK}`, () => {
-    const side = Math.round(Math.cbrt(SMALL_MNK));
+describe('gemm degenerate and skinny convolution shapes', () => {
+  test('tiny and degenerate shapes: 1×1×1, 1×n, m×1, outer product (k=1), dot product (m=n=1)', () => {
     expectAll(gemm, [
-      { m: side, n: side, k: side - 1, alpha: 1, beta: 0 },
-      { m: side, n: side, k: side + 1, alpha: 1, beta: 0 },
-      { m: side + 1, n: side, k: side, alpha: 1, beta: 1, la: 'col' },
+      { m: 1, n: 1, k: 1, alpha: 1, beta: 0 },
+      { m: 1, n: 300, k: 20, alpha: 1, beta: 0.5 },
+      { m: 300, n: 1, k: 20, alpha: 1, beta: 0, lb: 'col' },
+      { m: 40, n: 50, k: 1, alpha: -1, beta: 1 },
+      { m: 1, n: 1, k: 1000, alpha: 1, beta: 0, la: 'col', lb: 'rowStrided' },
     ]);
   });
 
