@@ -31,7 +31,8 @@
  * independent chains at a time (max and avg alike) another 1.5–2×. Backward kernels overwrite dx.
  *
  * Global pooling views x as [batch, spatialSize, C] (spatialSize = product of the spatial axes)
- * and y as [batch, C]; same max/avg rules.
+ * and y as [batch, C]; same max/avg rules. Indices are int32 (the bit select), so x must hold
+ * fewer than 2^31 values.
  */
 import { ConvGeometry } from './conv-geometry';
 
