@@ -3,7 +3,7 @@
  * gradients. Expected values are written as the definitions (DESIGN.md "Where penalties enter").
  */
 import {
-  Tensor, fill, input, layers, model, regularizers, sequential, tensor,
+  Random, Tensor, fill, input, layers, model, regularizers, sequential, tensor,
 } from '../lib/index';
 import {
   PenaltyTerm, activityPenalty, addActivityGradient, addWeightPenaltyGradients, weightPenalties,
@@ -129,6 +129,19 @@ describe('lossBreakdown: every term by layer and target, from the definition', (
     expect(b.penalties.map((p) => [p.layer, p.target])).toEqual(a.penalties.map((p) => [p.layer, p.target]));
     b.penalties.forEach((p, i) => expect(p.value).toBeCloseTo(a.penalties[i].value, 6));
     expect(b.total).toBeCloseTo(a.total, 6);
+  });
+
+  test('lossBreakdown in chunks (batchSize 3 over 10 samples) equals one batch: data mean, activity Σ/N', () => {
+    const m = build();
+    const r = new Random(4);
+    const x = new Tensor(Float32Array.from({ length: 30 }, () => r.normal()), [10, 3]);
+    const t = new Tensor(Float32Array.from({ length: 10 }, () => r.normal()), [10, 1]);
+    const one = m.lossBreakdown(x, t, { batchSize: 10 });
+    const chunked = m.lossBreakdown(x, t, { batchSize: 3 });
+    expect(chunked.data).toBeCloseTo(one.data, 6);
+    expect(chunked.total).toBeCloseTo(one.total, 6);
+    chunked.penalties.forEach((p, i) => expect([p.layer, p.target, p.value]).toEqual([one.penalties[i].layer, one.penalties[i].target, expect.closeTo(one.penalties[i].value, 6)]));
+    expect(() => m.lossBreakdown(x, t, { batchSize: 0 })).toThrow(/lossBreakdown: batchSize must be a positive integer/);
   });
 
   test('a non-trainable weight is not penalised (no term, no gradient added)', () => {

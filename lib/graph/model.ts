@@ -264,15 +264,32 @@ export class Model {
 
   /**
    * The total loss on (x, y) split into the data loss and every penalty term (by layer and target),
-   * in inference mode (dropout off), on the whole of x as one batch.
+   * in inference mode (dropout off), with x taken as ONE batch of N samples: activity terms are
+   * Σ reg.penalty(y) / N. To bound memory, the forward runs in chunks of `batchSize` (default 256)
+   * and the parts are summed (data weighted by chunk size, activity penalties over N) — the same
+   * value as one batch for losses that are means over samples and for regularizers that are sums
+   * over elements (l1, l2, l1l2). Pass batchSize ≥ N to force a single forward.
    */
-  lossBreakdown(x: Tensor | Tensor[], y: Tensor): LossBreakdown {
+  lossBreakdown(x: Tensor | Tensor[], y: Tensor, opts: { batchSize?: number } = {}): LossBreakdown {
+    checkBatchSize('lossBreakdown', opts);
+    const chunk = opts.batchSize ?? 256;
     const { xs, yt } = this.checkXY('lossBreakdown', x, y);
     const graph = this.graph!;
-    const activityTerms: PenaltyTerm[] = [];
-    const { y: yPred, activity } = graph.forward(xs, false, true, activityTerms);
+    const loss = this.compiled!.loss;
+    const n = xs[0].shape[0];
+    let data = 0, activity = 0;
+    let activityTerms: PenaltyTerm[] = [];
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      const w = count / n; // 1 for a single chunk: then every value is exactly the one-batch value
+      const terms: PenaltyTerm[] = [];
+      const { y: yPred, activity: a } = graph.forward(xs.map((t) => sliceRows(t, start, count)), false, true, terms);
+      data += w === 1 ? loss.compute(yt, yPred) : loss.compute(sliceRows(yt, start, count), yPred) * w;
+      activity += a * w;
+      if (start === 0) activityTerms = terms.map((t) => ({ ...t, value: t.value * w }));
+      else terms.forEach((t, i) => { activityTerms[i].value += t.value * w; });
+    }
     graph.release();
-    const data = this.compiled!.loss.compute(yt, yPred);
     const weightTerms: PenaltyTerm[] = [];
     const weightPenalty = weightPenalties(graph.layers, weightTerms);
     const penalties = orderTerms(graph.layers, weightTerms, activityTerms);
