@@ -341,6 +341,10 @@ function filterPlan(g: ConvGeometry): number {
 export function convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const n = g.outC, k = patchK(g), m = outRows(g);
   if (m === 0) return;
+  if (useWinogradW(g)) {
+    convForwardWinogradW(g, x, w, bias, y);
+    return;
+  }
   const { tile, nc } = forwardPlan(g);
   const a = bufA(tile * k), bw = bufB(k * roundUp(nc, NR));
   const oneBlock = nc === n;
@@ -364,6 +368,182 @@ export function convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, b
     for (let r = 0; r < m; r++) {
       const yRow = r * n;
       for (let co = 0; co < n; co++) y[yRow + co] += bias[co];
+    }
+  }
+}
+
+// ── Winograd F(2,3) along the width axis ────────────────────────────────────────────────────────
+
+/** Winograd along W pays when the width taps are 3 wide, unstrided and undilated (any D/H geometry). */
+function useWinogradW(g: ConvGeometry): boolean {
+  return g.kW === 3 && g.strideW === 1 && g.dilW === 1 && g.outW >= 2 && g.kD * g.kH * g.inC >= 8;
+}
+
+interface WinogradPlan { tile: number; nc: number }
+/** `tile` output pairs per step (a multiple of MR), `nc` output channels per transformed-W block. */
+function winogradPlan(g: ConvGeometry): WinogradPlan {
+  const kq = g.kD * g.kH * g.inC;
+  const pairs = g.batch * g.outD * g.outH * Math.ceil(g.outW / 2);
+  const tile = Math.min(roundUp(pairs, MR), MR * Math.max(1, Math.floor(A_BYTES / (4 * 8 * kq * MR))));
+  const nc = Math.min(g.outC, NR * Math.max(1, Math.floor(B_BYTES / (4 * 8 * kq * NR))));
+  return { tile, nc };
+}
+
+/**
+ * convForwardWinogradW:  y = conv(x, w) for kW = 3, strideW = 1, dilW = 1, computing the outputs in
+ * pairs along W with Winograd's F(2,3): 4 multiplications per pair and tap row instead of 6.
+ *
+ *   input  d0 d1 d2 d3 (x at iw0 … iw0+3)     taps  g0 g1 g2 (w at kw = 0, 1, 2)
+ *   v = [d0 − d2,  d1 + d2,  d2 − d1,  d1 − d3]
+ *   u = [g0,  (g0 + g1 + g2)/2,  (g0 − g1 + g2)/2,  g2]
+ *   m_t = Σ_{kd, kh, ci} v_t · u_t        (four GEMMs, K' = kD·kH·inC: Mt[pairs×N] = Vt · Ut)
+ *   y[ow0] = m0 + m1 + m2,   y[ow0 + 1] = m1 − m2 − m3
+ *
+ *   for each tile of output pairs:  gather V0…V3 (MR-pair panels, k' = (kd·kH + kh)·inC + ci)
+ *     for each block of nc channels:  (U0…U3 packed once if N fits)
+ *       M_t = V_t · U_t  (convMicro4x4), then y from the four M_t (+ bias)
+ */
+function convForwardWinogradW(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  const n = g.outC, kq = g.kD * g.kH * g.inC;
+  const pairsPerRow = Math.ceil(g.outW / 2);
+  const pairs = g.batch * g.outD * g.outH * pairsPerRow;
+  const { tile, nc } = winogradPlan(g);
+  const aLen = tile * kq, bLen = kq * roundUp(nc, NR);
+  const a = bufA(4 * aLen), bu = bufB(4 * bLen), mb = bufP(4 * tile * nc);
+  const oneBlock = nc === n;
+  if (oneBlock) packWinogradU(g, w, 0, n, bu, bLen);
+  for (let q0 = 0; q0 < pairs; q0 += tile) {
+    const rows = Math.min(tile, pairs - q0);
+    gatherWinogradV(g, x, q0, rows, a, aLen);
+    for (let j0 = 0; j0 < n; j0 += nc) {
+      const ncb = Math.min(nc, n - j0);
+      if (!oneBlock) packWinogradU(g, w, j0, ncb, bu, bLen);
+      const mLen = rows * ncb;
+      for (let ip = 0; ip * MR < rows; ip++) {
+        const mr = Math.min(MR, rows - ip * MR);
+        for (let t = 0; t < 4; t++) {
+          const aI = t * aLen + ip * kq * MR, mRow = t * mLen + ip * MR * ncb;
+          for (let jp = 0; jp * NR < ncb; jp++) {
+            convMicro4x4(kq, a, aI, bu, t * bLen + jp * kq * NR, mb, mRow + jp * NR, ncb, mr, Math.min(NR, ncb - jp * NR), false);
+          }
+        }
+      }
+      winogradOutput(g, q0, rows, j0, ncb, mb, bias, y);
+    }
+  }
+}
+
+/**
+ * packWinogradU:  U_t for output channels [j0, j0 + nc) → NR-column panels per t:
+ *   dst[t·bLen + jp·K'·4 + 4k' + j] = u_t(k', j0 + 4jp + j); columns past nc are zero.
+ */
+function packWinogradU(g: ConvGeometry, w: Float32Array, j0: number, nc: number, dst: Float64Array, bLen: number): void {
+  const n = g.outC, inC = g.inC, kq = g.kD * g.kH * inC;
+  const tap = inC * n; // distance between kw taps in w
+  for (let jp = 0; jp * NR < nc; jp++) {
+    const nr = Math.min(NR, nc - jp * NR);
+    const panel = jp * kq * NR;
+    for (let kk = 0; kk < kq; kk++) {
+      // k' = (kd·kH + kh)·inC + ci  →  w index of tap kw = ((kd·kH + kh)·3 + kw)·inC + ci
+      const ci = kk % inC, dh = (kk - ci) / inC;
+      const w0 = (dh * 3 * inC + ci) * n + j0 + jp * NR;
+      const d = panel + kk * NR;
+      for (let j = 0; j < NR; j++) {
+        let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+        if (j < nr) {
+          const g0 = w[w0 + j], g1 = w[w0 + tap + j], g2 = w[w0 + 2 * tap + j];
+          u0 = g0; u1 = 0.5 * (g0 + g1 + g2); u2 = 0.5 * (g0 - g1 + g2); u3 = g2;
+        }
+        dst[d + j] = u0;
+        dst[bLen + d + j] = u1;
+        dst[2 * bLen + d + j] = u2;
+        dst[3 * bLen + d + j] = u3;
+      }
+    }
+  }
+}
+
+/**
+ * gatherWinogradV:  output pairs [q0, q0 + rows) → V0…V3 in MR-pair panels:
+ *   dst[t·aLen + (r >> 2)·K'·4 + 4k' + (r & 3)] = v_t of pair q0 + r at k' = (kd·kH + kh)·inC + ci.
+ * Taps in the padding read zero; pairs past `rows` in the last panel are zero.
+ */
+function gatherWinogradV(g: ConvGeometry, x: Float32Array, q0: number, rows: number, dst: Float64Array, aLen: number): void {
+  const { inD, inH, inW, inC, outD, outH, outW, kD, kH } = g;
+  const { strideD, strideH, dilD, dilH, padFront, padTop, padLeft } = g;
+  const kq = kD * kH * inC;
+  const pairsPerRow = Math.ceil(outW / 2);
+  const a1 = aLen, a2 = 2 * aLen, a3 = 3 * aLen;
+  let wp = q0 % pairsPerRow;
+  let t = (q0 - wp) / pairsPerRow;
+  let oh = t % outH;
+  t = (t - oh) / outH;
+  let od = t % outD;
+  let b = (t - od) / outD;
+  for (let r = 0; r < rows; r++) {
+    const row = (r >> 2) * kq * MR + (r & 3);
+    const d0 = od * strideD - padFront, h0 = oh * strideH - padTop, iw0 = 2 * wp - padLeft;
+    const kdLo = firstTap(d0, dilD), kdHi = endTap(d0, dilD, inD, kD);
+    const khLo = firstTap(h0, dilH), khHi = endTap(h0, dilH, inH, kH);
+    if (!(kdLo === 0 && kdHi === kD && khLo === 0 && khHi === kH)) {
+      for (let i = 0, d = row; i < kq; i++, d += MR) { dst[d] = 0; dst[a1 + d] = 0; dst[a2 + d] = 0; dst[a3 + d] = 0; }
+    }
+    // which of the four input columns iw0 … iw0+3 lie inside the input
+    const inside = iw0 >= 0 && iw0 + 3 < inW;
+    const ok0 = iw0 >= 0 && iw0 < inW, ok1 = iw0 + 1 >= 0 && iw0 + 1 < inW;
+    const ok2 = iw0 + 2 >= 0 && iw0 + 2 < inW, ok3 = iw0 + 3 >= 0 && iw0 + 3 < inW;
+    for (let kd = kdLo; kd < kdHi; kd++) {
+      const xD = (b * inD + d0 + kd * dilD) * inH;
+      for (let kh = khLo; kh < khHi; kh++) {
+        const xRow = ((xD + h0 + kh * dilH) * inW + iw0) * inC; // x index of (iw0, ci = 0), maybe outside
+        let d = row + (kd * kH + kh) * inC * MR;
+        if (inside) {
+          for (let ci = 0; ci < inC; ci++, d += MR) {
+            const s = xRow + ci;
+            const x0 = x[s], x1 = x[s + inC], x2 = x[s + 2 * inC], x3 = x[s + 3 * inC];
+            dst[d] = x0 - x2; dst[a1 + d] = x1 + x2; dst[a2 + d] = x2 - x1; dst[a3 + d] = x1 - x3;
+          }
+        } else {
+          for (let ci = 0; ci < inC; ci++, d += MR) {
+            const s = xRow + ci;
+            const x0 = ok0 ? x[s] : 0, x1 = ok1 ? x[s + inC] : 0;
+            const x2 = ok2 ? x[s + 2 * inC] : 0, x3 = ok3 ? x[s + 3 * inC] : 0;
+            dst[d] = x0 - x2; dst[a1 + d] = x1 + x2; dst[a2 + d] = x2 - x1; dst[a3 + d] = x1 - x3;
+          }
+        }
+      }
+    }
+    if (++wp === pairsPerRow) {
+      wp = 0;
+      if (++oh === outH) {
+        oh = 0;
+        if (++od === outD) { od = 0; b++; }
+      }
+    }
+  }
+  for (let r = rows; r & 3; r++) {
+    const row = (r >> 2) * kq * MR + (r & 3);
+    for (let i = 0, d = row; i < kq; i++, d += MR) { dst[d] = 0; dst[a1 + d] = 0; dst[a2 + d] = 0; dst[a3 + d] = 0; }
+  }
+}
+
+/** y[pair q0 + r, channels j0 …] from M0…M3 (mb[t·rows·nc + r·nc + c]), plus bias. */
+function winogradOutput(g: ConvGeometry, q0: number, rows: number, j0: number, nc: number, mb: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  const n = g.outC, outW = g.outW;
+  const pairsPerRow = Math.ceil(outW / 2);
+  const mLen = rows * nc;
+  for (let r = 0; r < rows; r++) {
+    const q = q0 + r;
+    const wp = q % pairsPerRow, rowIdx = (q - wp) / pairsPerRow; // rowIdx = (b·outD + od)·outH + oh
+    const ow0 = 2 * wp;
+    const y0 = (rowIdx * outW + ow0) * n + j0, y1 = y0 + n;
+    const m0 = r * nc, m1 = mLen + m0, m2 = 2 * mLen + m0, m3 = 3 * mLen + m0;
+    const second = ow0 + 1 < outW;
+    for (let c = 0; c < nc; c++) {
+      const v1 = mb[m1 + c], v2 = mb[m2 + c];
+      const bc = bias === null ? 0 : bias[j0 + c];
+      y[y0 + c] = mb[m0 + c] + v1 + v2 + bc;
+      if (second) y[y1 + c] = v1 - v2 - mb[m3 + c] + bc;
     }
   }
 }
@@ -465,6 +645,10 @@ export function convBiasGrad(g: ConvGeometry, dy: Float32Array, db: Float32Array
 export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropInput' | 'backpropFilter'): number {
   const k = patchK(g), n = g.outC;
   if (pass === 'forward') {
+    if (useWinogradW(g)) {
+      const { tile, nc } = winogradPlan(g);
+      return 4 * 8 * tile * (k / 3) + 4 * 8 * (k / 3) * roundUp(nc, NR) + 4 * 4 * tile * nc;
+    }
     const { tile, nc } = forwardPlan(g);
     return 8 * tile * k + 8 * k * roundUp(nc, NR);
   }

@@ -96,6 +96,15 @@ const CASES: Case[] = [
   // several patch tiles, the last one partial
   c2([20, 19], 128, [3, 3], 4, [1, 1], [1, 1], 'same', 2),
   c2([64, 65], 4, [3, 3], 3, [1, 1], [1, 1], 'same', 2),
+  // Winograd F(2,3) along W (kW = 3, strideW = 1, dilW = 1): odd/even widths, edges, every rank
+  c1(9, 8, 3, 5, 1, 1, 'valid'),
+  c1(10, 8, 3, 5, 1, 1, 'same', 1),
+  c1(7, 9, 3, 3, 1, 1, 'causal'),
+  c1(2, 8, 3, 4, 1, 1, 'same'),                          // input narrower than the kernel
+  c2([5, 7], 3, [3, 3], 6, [2, 1], [1, 1], 'same'),      // strided along H only
+  c2([6, 4], 4, [2, 3], 5, [1, 1], [2, 1], 'valid'),     // dilated along H only
+  c2([4, 3], 9, [3, 3], 7, [1, 1], [1, 1], 'same', 3),   // outW = 3
+  c3([3, 4, 5], 3, [2, 2, 3], 4, [1, 1, 1], [1, 1, 1], 'same'),
   // K·N too large for one packed W block: several output-channel blocks
   c2([5, 4], 128, [3, 3], 121, [1, 1], [1, 1], 'same', 1),
 ];
@@ -150,6 +159,8 @@ describe('conv backward kernels vs central finite differences of loss = Σ y·r'
     c2([6, 5], 2, [2, 3], 2, [1, 1], [2, 1], 'valid'),
     c2([3, 3], 1, [1, 1], 2, [1, 1], [1, 1], 'valid'),
     c3([3, 4, 3], 2, [2, 3, 2], 2, [1, 2, 1], [1, 1, 1], 'same'),
+    c2([4, 5], 3, [3, 3], 2, [1, 1], [1, 1], 'same'),   // Winograd along W
+    c1(7, 8, 3, 2, 1, 1, 'causal'),                     // Winograd along W
   ];
   const rng = new Random(11);
   const eps = 1e-2;
