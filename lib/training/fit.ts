@@ -209,10 +209,11 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
   const rng = new Random(opts.seed);
   const order = new Int32Array(nTrain);
   // Batch buffers, allocated once and reused by every step (the last batch uses a prefix).
+  const bufRows = Math.min(batchSize, nTrain);
   const xRows = trainX.map((t) => t.size / t.shape[0]);
-  const xBufs = trainX.map((_, i) => new Float32Array(batchSize * xRows[i]));
+  const xBufs = trainX.map((_, i) => new Float32Array(bufRows * xRows[i]));
   const yRow = trainY.size / trainY.shape[0];
-  const yBuf = new Float32Array(batchSize * yRow);
+  const yBuf = new Float32Array(bufRows * yRow);
   const progress = verbose === 0 ? null : new ProgressBar(epochs, steps, verbose === 1);
 
   m.stopTraining = false;
@@ -240,13 +241,13 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
           const from = order[start + r] * row;
           buf.set(src.subarray(from, from + row), r * row);
         }
-        return new Tensor(count === batchSize ? buf : buf.subarray(0, count * row), [count, ...t.shape.slice(1)]);
+        return new Tensor(count === bufRows ? buf : buf.subarray(0, count * row), [count, ...t.shape.slice(1)]);
       });
       for (let r = 0; r < count; r++) {
         const from = order[start + r] * yRow;
         yBuf.set(trainY.data.subarray(from, from + yRow), r * yRow);
       }
-      const yb = new Tensor(count === batchSize ? yBuf : yBuf.subarray(0, count * yRow), [count, ...trainY.shape.slice(1)]);
+      const yb = new Tensor(count === bufRows ? yBuf : yBuf.subarray(0, count * yRow), [count, ...trainY.shape.slice(1)]);
 
       // One step: forward (dropout on), loss, backward with the penalty hook, optimizer update.
       const { data, penalty, yPred } = m.step(xb, yb, true);
