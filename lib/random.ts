@@ -16,8 +16,12 @@ export class Random {
 
   constructor(seed?: number) {
     const s = seed === undefined ? Math.floor(Math.random() * 0x100000000) : seed;
-    // Fold any finite number (negative, fractional, > 2^32) into 32 bits deterministically.
-    this.state = (Math.floor(s) ^ Math.floor(s / 0x100000000)) >>> 0;
+    // Fold any finite number (negative, fractional, > 2^32) into 32 bits deterministically: the low
+    // 32 bits of floor(s), xor the high part times an odd constant. Seeds in [0, 2^32) are used as
+    // they are; the mixing keeps small negative seeds apart from small positive ones (-1 vs 0).
+    const f = Math.floor(s);
+    const hi = Math.floor(f / 0x100000000);
+    this.state = ((f >>> 0) ^ Math.imul(hi | 0, 0x9e3779b1)) >>> 0;
   }
 
   /** Next raw 32-bit unsigned integer. */

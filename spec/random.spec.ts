@@ -73,6 +73,17 @@ describe('seeded generator: pinned to the documented mulberry32 + Box–Muller',
     expect(Array.from(randomUniform([5], { seed: -12 }).data)).toEqual(Array.from(randomUniform([5], { seed: -12 }).data));
   });
 
+  test('seeds in [0, 2^32) are the mulberry32 state; small negative seeds do not collide with small positive ones', () => {
+    const first = (seed: number): number[] => { const r = new Random(seed); return [r.uniform(), r.uniform()]; };
+    const ref = mulberry32(77);
+    expect(first(77)).toEqual([ref(), ref()]);
+    const seen = new Set<string>();
+    for (let seed = -50; seed <= 50; seed++) seen.add(first(seed).join(','));
+    expect(seen.size).toBe(101);
+    expect(first(2 ** 32 + 5)).not.toEqual(first(5));
+    expect(first(-1)).toEqual(first(-1));
+  });
+
   test('with a seed, Math.random is never called; without one it seeds the generator', () => {
     const spy = jest.spyOn(Math, 'random');
     try {
