@@ -10,6 +10,8 @@ import {
 } from '../lib/ops/elementwise';
 import { ShapeError, ValueError } from '../lib/errors';
 import { Random } from '../lib/random';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 
 type BinOp = (a: Tensor | number, b: Tensor | number) => Tensor;
 const BINARY: [string, BinOp, (x: number, y: number) => number][] = [
@@ -349,5 +351,47 @@ describe('softmax, logSoftmax, logSumExp', () => {
   test('throws when logSumExp gets duplicate or out-of-range axes', () => {
     expect(() => logSumExp(x, [0, -3])).toThrow(/^logSumExp: axis \[0,-3\] contains axis 0 more than once/);
     expect(() => logSumExp(x, 5)).toThrow(/^logSumExp: axis 5 is out of range/);
+  });
+});
+
+describe('parity with TensorFlow.js (@tensorflow/tfjs-backend-cpu)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  const tfOf = (t: Tensor): tf.Tensor => tf.tensor(t.data, t.shape.slice());
+
+  test.each([
+    [[5, 7], [7]], [[6, 5], [6, 1]], [[4, 1], [1, 9]], [[2, 1, 3, 1], [4, 1, 5]], [[], [3, 2]],
+  ])('add/sub/mul/div a=%j b=%j agree with tf (float32 results equal)', (sa, sb) => {
+    const rng = new Random(21);
+    const a = rand(sa as number[], rng), b = rand(sb as number[], rng);
+    const pairs: [BinOp, (x: tf.Tensor, y: tf.Tensor) => tf.Tensor][] = [[add, tf.add], [sub, tf.sub], [mul, tf.mul], [div, tf.div]];
+    for (const [ours, theirs] of pairs) {
+      const y = ours(a, b), r = theirs(tfOf(a), tfOf(b));
+      expect(y.shape).toEqual(r.shape);
+      expectClose(y.data, r.dataSync(), 1e-6, `${ours.name} a=[${sa}] b=[${sb}]`);
+    }
+  });
+
+  test('softmax, logSoftmax, sigmoid, tanh, relu on [4,9] logits spanning ±30 agree with tf', () => {
+    const rng = new Random(22);
+    const data = new Float32Array(36);
+    for (let i = 0; i < data.length; i++) data[i] = (rng.uniform() * 2 - 1) * 30;
+    const x = new Tensor(data, [4, 9]), tx = tfOf(x);
+    expectClose(softmax(x).data, tf.softmax(tx).dataSync(), 1e-5, 'softmax');
+    expectClose(logSoftmax(x).data, tf.logSoftmax(tx).dataSync(), 1e-5, 'logSoftmax');
+    expectClose(sigmoid(x).data, tf.sigmoid(tx).dataSync(), 1e-6, 'sigmoid');
+    expectClose(tanh(x).data, tf.tanh(tx).dataSync(), 1e-6, 'tanh');
+    expectClose(relu(x).data, tf.relu(tx).dataSync(), 0, 'relu');
+  });
+
+  test('logSumExp over axes [0], [1], all (keepDims true) agrees with tf', () => {
+    const rng = new Random(23);
+    const x = rand([3, 4, 5], rng), tx = tfOf(x);
+    for (const axis of [[0], [1], [0, 2], undefined] as (number[] | undefined)[]) {
+      const y = logSumExp(x, axis, true), r = tf.logSumExp(tx, axis, true);
+      expect(y.shape).toEqual(r.shape);
+      expectClose(y.data, r.dataSync(), 1e-5, `logSumExp axis ${JSON.stringify(axis)}`);
+    }
   });
 });
