@@ -558,6 +558,10 @@ function winogradOutput(g: ConvGeometry, q0: number, rows: number, j0: number, n
  */
 export function convBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const n = g.outC, k = patchK(g), m = outRows(g);
+  if (useTransposedForward(g)) {
+    convBackpropInputAsForward(g, dy, w, dx);
+    return;
+  }
   dx.fill(0);
   if (m === 0) return;
   const { tile, nc, kb } = inputPlan(g);
@@ -580,6 +584,53 @@ export function convBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32A
     }
     patchRows(g, dx, m0, rows, dp, true);
   }
+}
+
+/**
+ * With every stride 1, the input gradient is itself a forward convolution — of dy, with the kernel
+ * flipped in space and its channel axes swapped, and padding effK − 1 − pad on each side:
+ *
+ *   dx[b, i, ci] = Σ_{k, co} dy[b, i + pad − k·dil, co] · w[k, ci, co]
+ *                = Σ_{k', co} dy[b, i − (effK − 1 − pad) + k'·dil, co] · w[K − 1 − k', ci, co]
+ *
+ * so it runs through convForward (GEMM tiles, Winograd along W where it applies) with no scatter.
+ * Worth it when dx has at least NR channels (they become the GEMM's N).
+ */
+function useTransposedForward(g: ConvGeometry): boolean {
+  return g.strideD === 1 && g.strideH === 1 && g.strideW === 1 && g.inC >= NR;
+}
+
+let wsFlip = new Float32Array(0);
+
+/** The geometry of dx = conv(dy, flipped w) for a stride-1 geometry g. */
+function transposedGeometry(g: ConvGeometry): ConvGeometry {
+  const effD = (g.kD - 1) * g.dilD, effH = (g.kH - 1) * g.dilH, effW = (g.kW - 1) * g.dilW;
+  return {
+    rank: g.rank, batch: g.batch,
+    inD: g.outD, inH: g.outH, inW: g.outW, inC: g.outC,
+    outD: g.inD, outH: g.inH, outW: g.inW, outC: g.inC,
+    kD: g.kD, kH: g.kH, kW: g.kW,
+    strideD: 1, strideH: 1, strideW: 1,
+    dilD: g.dilD, dilH: g.dilH, dilW: g.dilW,
+    padFront: effD - g.padFront, padTop: effH - g.padTop, padLeft: effW - g.padLeft,
+    padBack: effD - g.padBack, padBottom: effH - g.padBottom, padRight: effW - g.padRight,
+  };
+}
+
+function convBackpropInputAsForward(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+  const { kD, kH, kW, inC, outC } = g;
+  const taps = kD * kH * kW;
+  if (wsFlip.length < taps * inC * outC) wsFlip = new Float32Array(taps * inC * outC);
+  const wf = wsFlip;
+  // wf[tap', co, ci] = w[taps − 1 − tap', ci, co]   (flipping d, h and w together reverses the tap index)
+  for (let tf = 0; tf < taps; tf++) {
+    const src = (taps - 1 - tf) * inC * outC, dst = tf * outC * inC;
+    for (let ci = 0; ci < inC; ci++) {
+      const s = src + ci * outC;
+      for (let co = 0; co < outC; co++) wf[dst + co * inC + ci] = w[s + co];
+    }
+  }
+  convForward(transposedGeometry(g), dy, wf, null, dx);
 }
 
 /**
@@ -653,6 +704,7 @@ export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropI
     return 8 * tile * k + 8 * k * roundUp(nc, NR);
   }
   if (pass === 'backpropInput') {
+    if (useTransposedForward(g)) return 4 * k * n + convWorkspaceBytes(transposedGeometry(g), 'forward');
     const { tile, nc, kb } = inputPlan(g);
     return 8 * tile * nc + 8 * kb * nc + 4 * tile * k;
   }
