@@ -2,7 +2,7 @@
  * GEMM tuning sweep — how kernels/gemm.ts got its MR×NR, KC, MC, NC (and why it has no direct
  * loop for tiny problems).
  *
- *   npx ts-node --transpile-only bench/gemm-tune.ts [--quick] [--rounds N] [--only shapes|blocks|skinny|small]
+ *   npx ts-node --transpile-only bench/gemm-tune.ts [--quick] [--rounds N] [--only headline|micro|shapes|blocks|skinny|small]
  *
  * One process, everything interleaved: each round times every variant once, in a shuffled order,
  * and a variant's score is the median over rounds, so a burst of load from another process on
@@ -262,6 +262,61 @@ function gemmEntry(name: string, fn: GemmFn, m: number, n: number, k: number, tr
 
 const base: Config = { mr: MR, nr: NR, kc: KC, mc: MC, nc: NC, unroll: 1, order: 'jr-ir' };
 
+/**
+ * The microkernel alone, panels resident in L1 (kc = 256, same panels every call): the ceiling
+ * of each MR×NR shape without packing or cache effects. 'const ws' reads a module-level const
+ * Float64Array (as kernels/gemm.ts does); 'args' reads the same kind of arrays passed as
+ * arguments (TurboFan then re-checks the map and reloads base and length in the loop).
+ */
+function microLoopSource(mr: number, nr: number, unroll: number, viaArgs: boolean, masked = false): string {
+  const accs: string[] = [];
+  for (let r = 0; r < mr; r++) for (let j = 0; j < nr; j++) accs.push(`acc${r}${j}`);
+  const A = viaArgs ? 'ap' : 'ws', B = viaArgs ? 'bp' : 'ws';
+  // masked: i = aI & 0xffff has a known small range, so i + r needs no int32 overflow check
+  let body = masked ? 'const ia = aI & 0xffff, ib = bI & 0xffff;\n' : 'const ia = aI, ib = bI;\n';
+  for (let u = 0; u < unroll; u++) {
+    body += '{\n';
+    body += `const ${Array.from({ length: mr }, (_, r) => `a${r} = ${A}[ia + ${u * mr + r}]`).join(', ')};\n`;
+    body += `const ${Array.from({ length: nr }, (_, j) => `b${j} = ${B}[ib + ${u * nr + j}]`).join(', ')};\n`;
+    for (let r = 0; r < mr; r++) body += Array.from({ length: nr }, (_, j) => `acc${r}${j} += a${r} * b${j};`).join(' ') + '\n';
+    body += '}\n';
+  }
+  return `
+'use strict';
+const ws = new Float64Array(8192).map((_, i) => 1 + (i % 13) * 1e-3);
+return function micro(kc, ap, aI, bp, bI, out) {
+  let ${accs.map((x) => x + ' = 0').join(', ')};
+  for (let p = 0; p < kc; p += ${unroll}) {
+    ${body}
+    aI += ${mr * unroll}; bI += ${nr * unroll};
+  }
+  out[0] += ${accs.join(' + ')};
+};`;
+}
+
+function sweepMicro(): void {
+  const KCm = 256, calls = 400;
+  const ap = new Float64Array(8192).map((_, i) => 1 + (i % 11) * 1e-3);
+  const bp = new Float64Array(8192).map((_, i) => 1 + (i % 7) * 1e-3);
+  const out = new Float64Array(1);
+  const entries: Entry[] = [...probeEntries()];
+  const shapes: [number, number][] = [[2, 4], [3, 4], [4, 3], [4, 4], [2, 6], [3, 3], [2, 8], [3, 8], [4, 8], [6, 4]];
+  for (const [mr, nr] of shapes) {
+    for (const unroll of [1, 2]) {
+      for (const [viaArgs, masked] of [[false, false], [false, true], [true, false]]) {
+        if (viaArgs && unroll > 1) continue;
+        const fn = new Function(microLoopSource(mr, nr, unroll, viaArgs, masked))();
+        entries.push({
+          name: `micro ${mr}x${nr} u${unroll} ${viaArgs ? 'args' : masked ? 'const ws masked' : 'const ws'}`, flops: 2 * mr * nr * KCm * calls, samples: [],
+          run: () => { for (let i = 0; i < calls; i++) fn(KCm, ap, 0, bp, 4096, out); },
+        });
+      }
+    }
+  }
+  runRounds(entries, ROUNDS);
+  report('microkernel alone, panels in L1 (kc=256)', entries);
+}
+
 function sweepShapes(): void {
   const shapes: [number, number][] = [[2, 4], [3, 4], [4, 4], [2, 6], [3, 6], [4, 6], [6, 4], [2, 8], [3, 8], [4, 8], [5, 4], [4, 3], [4, 5]];
   const N = QUICK ? 384 : 512;
@@ -345,7 +400,7 @@ function headline(): void {
   for (const N of QUICK ? [128, 256, 512] : [128, 256, 512, 1024]) {
     entries.push(gemmEntry(`GEMM ${N} kernels/gemm.ts`, gemm, N, N, N));
     entries.push(gemmEntry(`GEMM ${N} kernels/gemm.ts, B transposed`, gemm, N, N, N, true));
-    if (N <= 512) entries.push(gemmEntry(`GEMM ${N} gemmReference`, gemmReference, N, N, N));
+    entries.push(gemmEntry(`GEMM ${N} gemmReference`, gemmReference, N, N, N));
   }
   runRounds(entries, ROUNDS);
   report(`headline: kernels/gemm.ts (${MR}x${NR} KC=${KC} MC=${MC} NC=${NC}) vs reference and probe`, entries);
@@ -353,6 +408,7 @@ function headline(): void {
 
 console.log(`node ${process.version}, rounds=${ROUNDS}${QUICK ? ' (quick)' : ''}`);
 if (!ONLY || ONLY === 'headline') headline();
+if (!ONLY || ONLY === 'micro') sweepMicro();
 if (!ONLY || ONLY === 'shapes') sweepShapes();
 if (!ONLY || ONLY === 'blocks') sweepBlocks();
 if (!ONLY || ONLY === 'skinny') sweepSkinny();
