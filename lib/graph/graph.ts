@@ -36,6 +36,8 @@ export class Graph {
   readonly slotShapes: number[][] = [];
   /** Name of each slot's tensor (an input's name, or the producing layer's). */
   readonly slotNames: string[] = [];
+  /** Per node: does any of its inputs need a gradient (is not a model input)? */
+  private readonly needDx: boolean[] = [];
   /** For each layer, the index of its FIRST node: the last one back-propagated. */
   private readonly firstNode = new Map<Layer, number>();
   /** Per-run buffers (reused). */
@@ -81,6 +83,8 @@ export class Graph {
       return out;
     };
     this.outputSlot = visit(output);
+    // Layers whose inputs are all model inputs may skip computing dx (nobody reads it).
+    for (const node of this.nodes) this.needDx.push(node.inputs.some((s) => !this.inputSlots.includes(s)));
   }
 
   get outputShape(): number[] {
@@ -147,8 +151,9 @@ export class Graph {
       if (dy !== null) {
         // Penalty hook, BEFORE the layer's backward: dL/dy += activityReg.gradient(y) / B.
         dy = addActivityGradient(layer, this.values[node.output]!, dy);
-        const dxs = layer.backward(this.ctxs[n], dy);
-        for (let i = 0; i < node.inputs.length; i++) this.accumulate(node.inputs[i], dxs[i]);
+        const needDx = this.needDx[n];
+        const dxs = layer.backward(this.ctxs[n], dy, needDx);
+        if (needDx) for (let i = 0; i < node.inputs.length; i++) this.accumulate(node.inputs[i], dxs[i]);
       }
       // Penalty hook, AFTER the layer's (last) backward: dL/dW += kernelReg.gradient(W), same for b.
       if (this.firstNode.get(layer) === n) addWeightPenaltyGradients(layer);
