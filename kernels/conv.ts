@@ -564,6 +564,10 @@ export function convBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32A
   }
   dx.fill(0);
   if (m === 0) return;
+  if (k <= SMALL_K) {
+    convBackpropInputSmallK(g, dy, w, dx);
+    return;
+  }
   const { tile, nc, kb } = inputPlan(g);
   const a = bufA(tile * nc), bw = bufB(kb * nc), dp = bufP(tile * k);
   const oneBlock = nc === n;
@@ -584,6 +588,83 @@ export function convBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32A
     }
     patchRows(g, dx, m0, rows, dp, true);
   }
+}
+
+/** Patch widths up to this (a 3×3 kernel over one channel: 9) take the small-K input gradient. */
+const SMALL_K = 12;
+
+/** Rows of dY per small-K tile. */
+function smallKTile(g: ConvGeometry): number {
+  return Math.min(outRows(g), Math.max(MR, Math.floor(A_BYTES / (4 * patchK(g)))));
+}
+
+/**
+ * Input gradient for a tiny patch width K (inC = 1 first layers): dP[T×K] = dY[T×N] · Wᵀ read
+ * straight from dy (no dY packing, which would cost as much as the products), with Wᵀ in 3-wide
+ * float64 panels so K = 9 wastes nothing; then col2im into dx (already zeroed).
+ */
+function convBackpropInputSmallK(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+  const n = g.outC, k = patchK(g), m = outRows(g);
+  const kPanels = Math.ceil(k / 3);
+  const wt = bufB(kPanels * n * 3);
+  // wt[kp·N·3 + 3co + j] = w[(3kp + j)·N + co], zero past K
+  for (let kp = 0; kp < kPanels; kp++) {
+    for (let co = 0; co < n; co++) {
+      const d = (kp * n + co) * 3;
+      for (let j = 0; j < 3; j++) {
+        const kk = 3 * kp + j;
+        wt[d + j] = kk < k ? w[kk * n + co] : 0;
+      }
+    }
+  }
+  const tile = smallKTile(g);
+  const dp = bufP(tile * k);
+  for (let m0 = 0; m0 < m; m0 += tile) {
+    const rows = Math.min(tile, m - m0);
+    for (let r = 0; r < rows; r += MR) {
+      const mr = Math.min(MR, rows - r);
+      // rows past the end re-read the last row (never written back)
+      const r0 = (m0 + r) * n;
+      const r1 = mr > 1 ? r0 + n : r0, r2 = mr > 2 ? r0 + 2 * n : r0, r3 = mr > 3 ? r0 + 3 * n : r0;
+      for (let kp = 0; kp < kPanels; kp++) {
+        convMicroDy4x3(n, dy, r0, r1, r2, r3, wt, kp * n * 3, dp, r * k + 3 * kp, k, mr, Math.min(3, k - 3 * kp));
+      }
+    }
+    patchRows(g, dx, m0, rows, dp, true);
+  }
+}
+
+/**
+ * convMicroDy4x3:  C[4×3] = A[4×nc] · B[nc×3], A rows read from a float32 matrix at row offsets
+ * r0…r3 (A(i, p) = a[ri + p]), B a 3-wide float64 panel (b[bI + 3p + j]); writes the top-left mr×nr.
+ */
+function convMicroDy4x3(
+  nc: number, a: Float32Array, r0: number, r1: number, r2: number, r3: number,
+  b: Float64Array, bI: number, c: Float32Array, cI: number, cRs: number, mr: number, nr: number,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c30 = 0, c31 = 0, c32 = 0;
+  for (let p = 0; p < nc; p++) {
+    const a0 = a[r0 + p], a1 = a[r1 + p], a2 = a[r2 + p], a3 = a[r3 + p];
+    const b0 = b[bI], b1 = b[bI + 1], b2 = b[bI + 2];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2;
+    bI += 3;
+  }
+  if (mr === 4 && nr === 3) {
+    const i0 = cI, i1 = cI + cRs, i2 = i1 + cRs, i3 = i2 + cRs;
+    c[i0] = c00; c[i0 + 1] = c01; c[i0 + 2] = c02;
+    c[i1] = c10; c[i1 + 1] = c11; c[i1 + 2] = c12;
+    c[i2] = c20; c[i2 + 1] = c21; c[i2 + 2] = c22;
+    c[i3] = c30; c[i3 + 1] = c31; c[i3 + 2] = c32;
+    return;
+  }
+  const t = edge;
+  t[0] = c00; t[1] = c01; t[2] = c02; t[4] = c10; t[5] = c11; t[6] = c12;
+  t[8] = c20; t[9] = c21; t[10] = c22; t[12] = c30; t[13] = c31; t[14] = c32;
+  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) c[cI + i * cRs + j] = t[i * 4 + j];
 }
 
 /**
@@ -705,6 +786,7 @@ export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropI
   }
   if (pass === 'backpropInput') {
     if (useTransposedForward(g)) return 4 * k * n + convWorkspaceBytes(transposedGeometry(g), 'forward');
+    if (k <= SMALL_K) return 8 * Math.ceil(k / 3) * 3 * n + 4 * smallKTile(g) * k;
     const { tile, nc, kb } = inputPlan(g);
     return 8 * tile * nc + 8 * kb * nc + 4 * tile * k;
   }
