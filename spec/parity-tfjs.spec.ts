@@ -199,6 +199,29 @@ describe('conv nets vs tfjs-layers', () => {
 });
 
 describe('training parity', () => {
+  const optimizerCases: [string, () => optimizers.Optimizer, () => tf.Optimizer, number][] = [
+    // tfjs' Adam puts ε on the bias-corrected √v̂ (Keras: "epsilon hat" on √v); with |g| ≫ ε the two agree to ~1e-6.
+    ['adam lr 0.01', () => optimizers.adam({ learningRate: 0.01 }), () => tf.train.adam(0.01, 0.9, 0.999, 1e-7), 1e-4],
+    ['rmsprop lr 0.01 momentum 0.5 (ε inside the root in both)', () => optimizers.rmsprop({ learningRate: 0.01, momentum: 0.5 }), () => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-7), 1e-5],
+    ['sgd momentum 0.9 lr 0.05', () => optimizers.sgd({ learningRate: 0.05, momentum: 0.9 }), () => tf.train.momentum(0.05, 0.9), 1e-5],
+  ];
+  test.each(optimizerCases)('4 full-batch steps with %s give the weights tfjs model.fit gives', async (_name, ourOpt, theirOpt, tol) => {
+    const ours = sequential([
+      layers.dense({ units: 4, activation: 'tanh', inputShape: [3], seed: 31, kernelRegularizer: regularizers.l2({ l2: 0.05 }) }),
+      layers.dense({ units: 1, seed: 32, biasInitializer: 'randomNormal' }),
+    ]);
+    ours.compile({ optimizer: ourOpt(), loss: 'meanSquaredError' });
+    const theirs = twin(ours, [
+      tfl.layers.dense({ units: 4, activation: 'tanh', inputShape: [3], kernelRegularizer: tfl.regularizers.l2({ l2: 0.05 }) }),
+      tfl.layers.dense({ units: 1 }),
+    ], [3]);
+    theirs.compile({ optimizer: theirOpt(), loss: 'meanSquaredError' });
+    const x = randn([6, 3], 33), y = randn([6, 1], 34);
+    await ours.fit(x, y, { epochs: 4, batchSize: 6, shuffle: false, verbose: 0 });
+    await theirs.fit(toTf(x), toTf(y), { epochs: 4, batchSize: 6, shuffle: false, verbose: 0 });
+    ours.getWeights().forEach((w, k) => expectClose(w.data, theirs.getWeights()[k].dataSync(), tol, `weight ${k} after 4 steps`));
+  });
+
   test('3 SGD steps (lr 0.1) of a regularized dense net give the same weights as tfjs model.fit', async () => {
     const ours = sequential([
       layers.dense({ units: 4, activation: 'tanh', inputShape: [3], seed: 21, kernelRegularizer: regularizers.l2({ l2: 0.05 }) }),
