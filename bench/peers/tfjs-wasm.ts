@@ -29,6 +29,9 @@ export function runWasmChild(req: WasmChildRequest, log: (line: string) => void)
     path.join(__dirname, 'tfjs-wasm-child.ts'),
     JSON.stringify(req),
   ], { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  // Never leave the child behind if this process ends first (Ctrl-C, an exception).
+  const killChild = (): void => { if (child.exitCode === null) child.kill(); };
+  process.once('exit', killChild);
   let stdout = '';
   let errTail: string[] = [];
   let partial = '';
@@ -45,6 +48,7 @@ export function runWasmChild(req: WasmChildRequest, log: (line: string) => void)
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
+      process.removeListener('exit', killChild);
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (code === 0 && line !== undefined) {
         resolve(JSON.parse(line.slice('RESULT '.length)) as WasmChildResult);
