@@ -28,32 +28,38 @@
  *   branches inside its k loop; only the write-back checks mr < MR or nr < NR and then writes
  *   just the live part of the tile.
  *
- * Why these numbers (bench/gemm-tune.ts; Node 20 / V8 11.3, AMD EPYC Zen 5, 2 cores shared by
- * ~8 busy processes, so only comparisons inside one run count; GFLOP/s are medians of ≥ 21
- * interleaved samples):
+ * Why these numbers (bench/gemm-tune.ts, `--only micro|shapes|blocks|skinny|small|headline`;
+ * Node 20 / V8 11.3, AMD EPYC Zen 5, 2 cores shared with ~8 busy processes — load average 3 to
+ * 14 while tuning — so only comparisons inside one run count; medians of interleaved samples):
+ * - Profile of 512³ and 1024³: the microkernel is 93 % of the time, packing 5 %. So the
+ *   microkernel decides the speed, and the blocking only has to keep its panels in cache.
  * - The workspace is ONE module-level `const` Float64Array. TurboFan then embeds its base and
- *   length as constants: no map check, no length/base reload per load. Measured on the
- *   microkernel alone (panels in L1): 6.2 GFLOP/s vs 4.8 with the same arrays passed as
- *   arguments (1.3×). It is sized for the largest blocks, so it never grows or detaches
- *   (B block KC×NC + A block MC×KC ≈ 0.97 MiB).
- * - 3×4: V8 neither vectorizes nor unrolls, and its scheduler places all MR·NR multiplies of an
- *   iteration before the adds, so MR·NR products + MR·NR accumulators compete for 15 XMM
- *   registers and larger tiles spill. Microkernel alone, one run: 3×4 6.0–6.4, 2×4 (k unrolled
- *   ×2) 6.1–6.4, 4×3 5.6–6.2, 4×4 ≈ 2–6 (unstable), 2×8 / 3×8 / 4×8 / 6×4 / 5×4 1.5–2.8 medians;
- *   unrolling k by 2 or 4 loses for every shape except 2×4. Inside the whole GEMM (512³ and the
- *   convolution shapes) 3×4 was first or within noise of first every time.
- * - KC = 256, MC = 96, NC = 384: KC·NR·8 B = 8 KiB B panel (L1), MC·KC·8 B = 192 KiB A block
- *   (L2 is 1 MiB). KC ∈ {128…512} × MC ∈ {48, 96, 192}, NC ∈ {128, 384, 512} and the ir/jr loop
- *   order all measured within ±8 % of each other at 512³ — the microkernel, not the blocking,
- *   sets the speed — so the sizes are the cache-fit choice; KC = 256 also covers k ≤ 256 of
- *   most convolution lowerings in one block (no float32 round trip of C).
- * - No direct loop for tiny problems: the packed path beat a direct dot-product loop at every
- *   size tried, 4×4×4 included (0.77 vs 0.61 GFLOP/s), and on skinny shapes (m=64 n=4 k=16:
- *   1.0–1.2 vs 0.54).
- * - Ceiling: a register-only multiply-add probe (12 independent s = s·x + y chains) runs at
- *   ≈ 10.4 GFLOP/s in the same process where the microkernel alone runs at ≈ 6.2 (60 %): each
- *   typed-array load costs 4–7 instructions (index add with overflow check, bounds check), and
- *   the spills above. GEMM 512–1024 reaches ≈ 5–5.5 when not disturbed.
+ *   length as constants: no map check and no base/length reload per load. Microkernel alone
+ *   (panels in L1), 3×4: 6.2 GFLOP/s with the const workspace vs 4.8 with the same panels
+ *   passed as arguments (1.3×), in a run where the register-only probe did 10.4. The workspace is
+ *   sized for the largest blocks (B KC×NC + A MC×KC ≈ 0.97 MiB), so it never has to grow, and
+ *   it is never detached.
+ * - 3×4: V8 emits no FMA, does not vectorize or unroll, and its scheduler places all MR·NR
+ *   multiplies of an iteration before the adds, so MR·NR products and MR·NR accumulators
+ *   compete for 15 xmm registers: 3×4 already spills 8 accumulators per iteration, and bigger
+ *   tiles spill more. Microkernel alone, quietest runs (02:42–02:47 UTC): 3×4 6.2, 2×4 unrolled ×2 6.1,
+ *   4×4 6.0, 2×6 5.9, 2×3 5.9, 2×8 5.7, 3×3 5.3, 6×4 5.1, 3×8 5.0, 4×8 4.6; unrolling k by 2 or 4
+ *   lost for every shape but 2×4. Masking indices (no int32 overflow checks) or computing them
+ *   from one counter changed nothing measurable. Inside whole GEMMs (512³, conv lowerings) 3×4
+ *   was first or within noise of first in every run.
+ * - KC = 256, MC = 96, NC = 384: B panel KC·NR·8 B = 8 KiB (L1), A block MC·KC·8 B = 192 KiB
+ *   (L2 = 1 MiB per core), B block 768 KiB. KC ∈ {128 … 512} × MC ∈ {48, 96, 192}, NC ∈ {128,
+ *   384, 512} and the ir/jr order all landed within 1.43–1.70 GFLOP/s at 512³ in one run at load
+ *   10 (NC = 128 lowest, 1.39): inside the noise, so the sizes are the cache-fit choice; KC = 256 also keeps most convolution lowerings (k ≤ 256)
+ *   in one block, so C is rounded to float32 once.
+ * - No direct loop for tiny problems: packing won at every size tried, 4×4×4 included (0.77 vs
+ *   0.61 GFLOP/s for a direct dot-product loop), and on skinny shapes (m=64 n=4 k=16: 1.0–1.2
+ *   vs 0.54; m=256 n=16 k=9: 1.3–1.7 vs 0.43).
+ * - The ceiling: the register-only multiply-add probe (12 chains s = s·x + y, no loads) runs at
+ *   ≈ 10.4 GFLOP/s, the microkernel alone at ≈ 6.2 (60 %): besides the spills, every typed-array
+ *   load costs 4–7 instructions (index add + overflow check + bounds check): ~85 instructions per
+ *   iteration for 24 FLOPs. Whole GEMM 512³ reached ≈ 5.5 in the least disturbed samples,
+ *   about 55 % of the probe — short of the 70 % target; see the report.
  */
 
 /** Microkernel rows (packed A panel height). */
