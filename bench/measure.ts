@@ -71,14 +71,17 @@ export interface Chosen {
 }
 
 /**
- * Climb the candidate ladder from the smallest problem: time one call, predict the next larger
- * candidate's time from that rate, and move up while the prediction fits `budget` seconds. A call
- * shorter than budget/8 is repeated (three times on the smallest problem, twice after) and the
- * fastest kept, so a cold first call (JIT, lazy initialisation in a peer) does not stop the climb
- * early. Per-call overhead only makes the
- * prediction pessimistic (a smaller problem than necessary), never a call much over budget. The
- * climb costs about twice the final call. Returns the case built for the chosen problem (the
- * caller disposes it), or the factory's 'n/a' reason.
+ * Climb the candidate ladder from the smallest problem: time a call, predict the next larger
+ * candidate's time from that rate, and move up while the prediction fits `budget` seconds.
+ *
+ * Wall-clock timings on a shared machine have spikes (preemption, a GC), and a single spike
+ * would stop the climb early and time a needlessly small problem, so: a call shorter than
+ * budget/8 is repeated and the fastest kept (three calls on the smallest problem, whose first
+ * call is also cold: JIT, lazy set-up in a peer), and before stopping, a call under budget/2 is
+ * timed once more to confirm. Per-call overhead only makes the prediction pessimistic (a smaller
+ * problem than necessary), never a call much over budget. The climb costs about twice the final
+ * call. Returns the case built for the chosen problem (the caller disposes it), or the factory's
+ * 'n/a' reason.
  */
 export function chooseCase(shape: Shape, factory: CaseFactory, budget: number): Chosen | string {
   const cands = candidateProblems(shape).reverse(); // smallest first
@@ -88,12 +91,12 @@ export function chooseCase(shape: Shape, factory: CaseFactory, budget: number): 
   for (;;) {
     const c: Case = built;
     let seconds = timeOnce(() => c.run());
-    // The smallest problem's first calls are cold (JIT, lazy set-up): take the fastest of three.
     const repeats = idx === 0 ? 2 : 1;
     for (let r = 0; r < repeats && seconds < budget / 8; r++) seconds = Math.min(seconds, timeOnce(() => c.run()));
     if (idx === cands.length - 1) break;
-    const rate = problemFlops(shape, cands[idx]) / Math.max(seconds, 1e-6);
-    if (problemFlops(shape, cands[idx + 1]) / rate > budget) break;
+    const growth = problemFlops(shape, cands[idx + 1]) / problemFlops(shape, cands[idx]);
+    if (seconds * growth > budget && seconds < budget / 2) seconds = Math.min(seconds, timeOnce(() => c.run()));
+    if (seconds * growth > budget) break;
     c.dispose();
     idx++;
     built = factory(cands[idx]);
