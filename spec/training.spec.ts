@@ -281,6 +281,16 @@ describe('argument validation leaves the model unchanged', () => {
     expect(m.layers.every((l) => !l.built)).toBe(true);
   });
 
+  test('throws when fit is called while another fit on the same model is running', async () => {
+    const m = linearModel();
+    const slow = { onEpochEnd: () => new Promise<void>((r) => setTimeout(r, 5)) };
+    const first = m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [slow] });
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(/fit: sequential_\d+ is already being trained by another fit\(\) call/);
+    await first;
+    expect(m.optimizer!.iterations).toBe(2);
+    await m.fit(x, y, { verbose: 0 }); // free again
+  });
+
   test('throws ConfigError for bad options (class check)', async () => {
     await expect(linearModel().fit(x, y, { shuffle: 'yes' as unknown as boolean })).rejects.toThrow(ConfigError);
   });

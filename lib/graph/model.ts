@@ -89,6 +89,8 @@ export class Model {
   /** Set by a callback to stop fit() after the current batch (Keras' stop_training). */
   stopTraining = false;
   /** @internal */ graph: Graph | null = null;
+  /** @internal true while a fit() call runs (a second concurrent fit is refused). */
+  isTraining = false;
   /** Layers of a sequential model, kept for deferred build and add(). */
   private readonly chain: Layer[] | null;
   private compiled: Compiled | null = null;

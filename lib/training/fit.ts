@@ -138,6 +138,7 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
   const who = 'fit';
   // ---------------------------------------------------------------- 1. validate, change nothing
   const compiled = m.requireCompiled(who);
+  if (m.isTraining) throw new ConfigError(`${who}: ${m.name} is already being trained by another fit() call; await it first`);
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ConfigError(`${who}: options must be an object, got ${fmtValue(opts)}`);
   for (const k of Object.keys(opts)) {
     if (!FIT_KEYS.includes(k)) throw new ConfigError(`${who}: unknown option ${fmtValue(k)} (allowed: ${FIT_KEYS.join(', ')})`);
@@ -217,72 +218,81 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
   const progress = verbose === 0 ? null : new ProgressBar(epochs, steps, verbose === 1);
 
   m.stopTraining = false;
-  for (const cb of cbs) cb.setModel?.(m);
-  for (const cb of cbs) await call(cb.onTrainBegin?.({}));
+  m.isTraining = true;
+  try {
+    return await trainLoop();
+  } finally {
+    m.isTraining = false;
+  }
 
-  // ---------------------------------------------------------------- 3. epochs
-  let lastLogs: Logs = {};
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    for (const cb of cbs) await call(cb.onEpochBegin?.(epoch, {}));
-    for (let i = 0; i < nTrain; i++) order[i] = i;
-    if (shuffle) rng.shuffle(order);
-    progress?.epochBegin();
-    let lossSum = 0, dataSum = 0, seen = 0;
-    const mSums = metrics.map(() => 0), mCounts = metrics.map(() => 0);
+  async function trainLoop(): Promise<History> {
+    for (const cb of cbs) cb.setModel?.(m);
+    for (const cb of cbs) await call(cb.onTrainBegin?.({}));
 
-    for (let b = 0; b < steps; b++) {
-      for (const cb of cbs) await call(cb.onBatchBegin?.(b, {}));
-      const start = b * batchSize;
-      const count = Math.min(batchSize, nTrain - start);
-      // Gather the batch's rows into the reused buffers.
-      const xb = trainX.map((t, i) => {
-        const row = xRows[i], src = t.data, buf = xBufs[i];
+    // ---------------------------------------------------------------- 3. epochs
+    let lastLogs: Logs = {};
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      for (const cb of cbs) await call(cb.onEpochBegin?.(epoch, {}));
+      for (let i = 0; i < nTrain; i++) order[i] = i;
+      if (shuffle) rng.shuffle(order);
+      progress?.epochBegin();
+      let lossSum = 0, dataSum = 0, seen = 0;
+      const mSums = metrics.map(() => 0), mCounts = metrics.map(() => 0);
+
+      for (let b = 0; b < steps; b++) {
+        for (const cb of cbs) await call(cb.onBatchBegin?.(b, {}));
+        const start = b * batchSize;
+        const count = Math.min(batchSize, nTrain - start);
+        // Gather the batch's rows into the reused buffers.
+        const xb = trainX.map((t, i) => {
+          const row = xRows[i], src = t.data, buf = xBufs[i];
+          for (let r = 0; r < count; r++) {
+            const from = order[start + r] * row;
+            buf.set(src.subarray(from, from + row), r * row);
+          }
+          return new Tensor(count === bufRows ? buf : buf.subarray(0, count * row), [count, ...t.shape.slice(1)]);
+        });
         for (let r = 0; r < count; r++) {
-          const from = order[start + r] * row;
-          buf.set(src.subarray(from, from + row), r * row);
+          const from = order[start + r] * yRow;
+          yBuf.set(trainY.data.subarray(from, from + yRow), r * yRow);
         }
-        return new Tensor(count === bufRows ? buf : buf.subarray(0, count * row), [count, ...t.shape.slice(1)]);
-      });
-      for (let r = 0; r < count; r++) {
-        const from = order[start + r] * yRow;
-        yBuf.set(trainY.data.subarray(from, from + yRow), r * yRow);
+        const yb = new Tensor(count === bufRows ? yBuf : yBuf.subarray(0, count * yRow), [count, ...trainY.shape.slice(1)]);
+
+        // One step: forward (dropout on), loss, backward with the penalty hook, optimizer update.
+        const { data, penalty, yPred } = m.step(xb, yb, true);
+        const total = data + penalty;
+        const batchLogs: Logs = { batch: b, size: count, loss: total, data_loss: data };
+        metrics.forEach((mt, i) => {
+          const r = mt.batch(yb, yPred);
+          mSums[i] += r.sum;
+          mCounts[i] += r.count;
+          batchLogs[mt.name] = r.sum / r.count;
+        });
+        optimizer.applyGradients(weights);
+        if (checkNumerics) checkWeights(weights, owners, epoch, epochs, b, steps, total);
+
+        lossSum += total * count;
+        dataSum += data * count;
+        seen += count;
+        for (const cb of cbs) await call(cb.onBatchEnd?.(b, batchLogs));
+        progress?.batchEnd(epoch, b + 1, { loss: lossSum / seen, data_loss: dataSum / seen });
+        if (m.stopTraining) break;
       }
-      const yb = new Tensor(count === bufRows ? yBuf : yBuf.subarray(0, count * yRow), [count, ...trainY.shape.slice(1)]);
+      graph.release();
 
-      // One step: forward (dropout on), loss, backward with the penalty hook, optimizer update.
-      const { data, penalty, yPred } = m.step(xb, yb, true);
-      const total = data + penalty;
-      const batchLogs: Logs = { batch: b, size: count, loss: total, data_loss: data };
-      metrics.forEach((mt, i) => {
-        const r = mt.batch(yb, yPred);
-        mSums[i] += r.sum;
-        mCounts[i] += r.count;
-        batchLogs[mt.name] = r.sum / r.count;
-      });
-      optimizer.applyGradients(weights);
-      if (checkNumerics) checkWeights(weights, owners, epoch, epochs, b, steps, total);
-
-      lossSum += total * count;
-      dataSum += data * count;
-      seen += count;
-      for (const cb of cbs) await call(cb.onBatchEnd?.(b, batchLogs));
-      progress?.batchEnd(epoch, b + 1, { loss: lossSum / seen, data_loss: dataSum / seen });
+      const logs: Logs = { loss: lossSum / seen, data_loss: dataSum / seen };
+      metrics.forEach((mt, i) => { logs[mt.name] = mSums[i] / mCounts[i]; });
+      if (val) Object.assign(logs, evaluateBatches(m, val.xs, val.yt, batchSize, 'val_'));
+      history.epoch.push(epoch);
+      for (const k of Object.keys(logs)) (history.history[k] ??= []).push(logs[k]);
+      progress?.epochEnd(epoch, logs);
+      lastLogs = logs;
+      for (const cb of cbs) await call(cb.onEpochEnd?.(epoch, { ...logs }));
       if (m.stopTraining) break;
     }
-    graph.release();
-
-    const logs: Logs = { loss: lossSum / seen, data_loss: dataSum / seen };
-    metrics.forEach((mt, i) => { logs[mt.name] = mSums[i] / mCounts[i]; });
-    if (val) Object.assign(logs, evaluateBatches(m, val.xs, val.yt, batchSize, 'val_'));
-    history.epoch.push(epoch);
-    for (const k of Object.keys(logs)) (history.history[k] ??= []).push(logs[k]);
-    progress?.epochEnd(epoch, logs);
-    lastLogs = logs;
-    for (const cb of cbs) await call(cb.onEpochEnd?.(epoch, { ...logs }));
-    if (m.stopTraining) break;
+    for (const cb of cbs) await call(cb.onTrainEnd?.({ ...lastLogs }));
+    return history;
   }
-  for (const cb of cbs) await call(cb.onTrainEnd?.({ ...lastLogs }));
-  return history;
 }
 
 /** Throws when a trainable weight holds NaN or ±Infinity, naming epoch, batch (1-based) and layer. */
