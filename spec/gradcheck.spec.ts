@@ -46,8 +46,8 @@ function randn(shape: number[], seed: number, scale = 1): Tensor {
   return new Tensor(Float32Array.from({ length: n }, () => scale * rng.normal()), shape);
 }
 
-function check(m: Model, x: Tensor | Tensor[], y: Tensor, tolerance = 2e-3) {
-  const report = gradCheck(m, x, y, { eps: 1e-3, tolerance, maxPerWeight: 12, seed: 3 });
+function check(m: Model, x: Tensor | Tensor[], y: Tensor, tolerance = 1e-3) {
+  const report = gradCheck(m, x, y, { tolerance, maxPerWeight: 12, seed: 3 });
   const worst = report.entries.reduce((a, b) => (b.relError > a.relError ? b : a), report.entries[0]);
   return { report, worst: `${worst.weight}[${worst.index}] analytic ${worst.analytic} numeric ${worst.numeric} rel ${worst.relError}` };
 }
