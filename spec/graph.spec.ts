@@ -157,7 +157,7 @@ describe('functional graphs', () => {
     expect(() => input({ shape: [2.5] })).toThrow(/input: shape must be an array of positive integers/);
   });
 
-  test('Graph rejects an input that is itself a layer output', () => {
+  test('throws when a Graph input is itself a layer output', () => {
     const a = input({ shape: [2] });
     const h = layers.dense({ units: 2 }).apply(a);
     expect(() => new Graph([h], h)).toThrow(/inputs must come from input\(\)/);

@@ -273,7 +273,7 @@ describe('argument validation leaves the model unchanged', () => {
     expect(Array.from(m.getWeights()[0].data)).toEqual(Array.from(before[0].data));
   });
 
-  test('a deferred sequential model stays unbuilt after a call with incompatible data', async () => {
+  test('throws when a deferred sequential model gets incompatible data, and it stays unbuilt', async () => {
     const m = sequential([layers.dense({ units: 4 }), layers.reshape({ targetShape: [3] })]);
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(ShapeError);
