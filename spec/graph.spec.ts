@@ -164,6 +164,14 @@ describe('functional graphs', () => {
   });
 });
 
+describe('getLayer', () => {
+  test('finds a layer by name; throws when there is none, listing the names', () => {
+    const m = sequential([layers.dense({ units: 2, inputShape: [3], name: 'first' }), layers.dense({ units: 1, name: 'second' })]);
+    expect(m.getLayer('second')).toBe(m.layers[1]);
+    expect(() => m.getLayer('third')).toThrow(/no layer named "third" \(layers: first, second\)/);
+  });
+});
+
 describe('getWeights / setWeights', () => {
   const make = () => sequential([layers.dense({ units: 2, inputShape: [3], seed: 1 }), layers.dense({ units: 1, seed: 2 })]);
 

@@ -112,6 +112,13 @@ export class Model {
     return this.chain ? this.chain.filter((l, i, a) => a.indexOf(l) === i) : [];
   }
 
+  /** The layer called `name` (Keras' get_layer); ConfigError naming the layers when there is none. */
+  getLayer(name: string): Layer {
+    const layer = this.layers.find((l) => l.name === name);
+    if (!layer) throw new ConfigError(`${this.name}: no layer named ${fmtValue(name)} (layers: ${this.layers.map((l) => l.name).join(', ')})`);
+    return layer;
+  }
+
   /** The graph inputs (SymbolicTensors with a null batch dimension); [] before a deferred build. */
   get inputs(): SymbolicTensor[] {
     return this.graph ? this.graph.inputs.slice() : [];

@@ -275,7 +275,11 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
         dataSum += data * count;
         seen += count;
         for (const cb of cbs) await call(cb.onBatchEnd?.(b, batchLogs));
-        progress?.batchEnd(epoch, b + 1, { loss: lossSum / seen, data_loss: dataSum / seen });
+        if (progress) {
+          const running: Logs = { loss: lossSum / seen, data_loss: dataSum / seen };
+          metrics.forEach((mt, i) => { running[mt.name] = mSums[i] / mCounts[i]; });
+          progress.batchEnd(epoch, b + 1, running);
+        }
         if (m.stopTraining) break;
       }
       graph.release();

@@ -2,7 +2,7 @@
  * fit()'s `verbose: 1` output. On a terminal (stdout is a TTY) one line per epoch is redrawn in
  * place with '\r' (at most every 100 ms):
  *
- *   Epoch 3/10 [==========>.........] 17/32 ETA 1.2s  loss 0.4312 (penalty 12.4%)
+ *   Epoch 3/10 [==========>.........] 17/32 ETA 1.2s  loss 0.4312 (penalty 12.4%)  accuracy 0.9120
  *
  * Elsewhere (CI logs, files, browsers) one plain line is printed at the end of each epoch:
  *
@@ -67,7 +67,8 @@ export class ProgressBar {
     const bar = '='.repeat(Math.max(0, filled - 1)) + (filled > 0 ? (done === this.batches ? '=' : '>') : '') + '.'.repeat(width - filled);
     const elapsed = (now - this.start) / 1000;
     const eta = (elapsed / done) * (this.batches - done);
-    this.out!.write(`\rEpoch ${epoch + 1}/${this.epochs} [${bar}] ${done}/${this.batches} ETA ${fmtTime(eta)}  ${lossPart(running)}   `);
+    const extra = Object.keys(running).filter((k) => k !== 'loss' && k !== 'data_loss').map((k) => `  ${k} ${fmt(running[k])}`).join('');
+    this.out!.write(`\rEpoch ${epoch + 1}/${this.epochs} [${bar}] ${done}/${this.batches} ETA ${fmtTime(eta)}  ${lossPart(running)}${extra}\x1b[K`);
   }
 
   epochEnd(epoch: number, logs: Logs): void {
