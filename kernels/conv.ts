@@ -363,11 +363,12 @@ export function convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, b
         }
       }
     }
-  }
-  if (bias !== null) {
-    for (let r = 0; r < m; r++) {
-      const yRow = r * n;
-      for (let co = 0; co < n; co++) y[yRow + co] += bias[co];
+    if (bias !== null) {
+      // while the tile's rows of y are still in cache
+      for (let r = m0; r < m0 + rows; r++) {
+        const yRow = r * n;
+        for (let co = 0; co < n; co++) y[yRow + co] += bias[co];
+      }
     }
   }
 }
@@ -745,6 +746,10 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
   const n = g.outC, k = patchK(g), m = outRows(g);
   dw.fill(0);
   if (m === 0) return;
+  if (k <= SMALL_K) {
+    convBackpropFilterSmallK(g, x, dy, dw);
+    return;
+  }
   const tile = filterPlan(g);
   const p = bufP(tile * k), a = bufA(tile * roundUp(k, MR)), bd = bufB(tile * roundUp(n, NR));
   for (let m0 = 0; m0 < m; m0 += tile) {
@@ -760,6 +765,69 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
       }
     }
   }
+}
+
+/** Rows of P and dY per small-K filter-gradient tile (both stay in L2 while every panel sweeps them). */
+const SMALL_K_FILTER_ROWS = 1024;
+
+/**
+ * Filter gradient for a tiny patch width K (inC = 1 first layers): dW[K×N] += Pᵀ·dY per tile with
+ * P gathered row-major (K values per row) and both operands read in place as float32 — packing dY
+ * would cost as much as the products when K is this small.
+ */
+function convBackpropFilterSmallK(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  const n = g.outC, k = patchK(g), m = outRows(g);
+  const tile = Math.min(m, SMALL_K_FILTER_ROWS);
+  const p = bufP(tile * k);
+  for (let m0 = 0; m0 < m; m0 += tile) {
+    const rows = Math.min(tile, m - m0);
+    patchRows(g, x, m0, rows, p, false);
+    for (let k0 = 0; k0 < k; k0 += 3) {
+      const mr = Math.min(3, k - k0);
+      for (let j0 = 0; j0 < n; j0 += NR) {
+        convMicroPtDy3x4(rows, p, k0, k, mr, dy, m0 * n + j0, n, Math.min(NR, n - j0), dw, k0 * n + j0);
+      }
+    }
+  }
+}
+
+/**
+ * convMicroPtDy3x4:  dW[3×4] += Pᵀ[3×rows] · dY[rows×4], both read in place from float32:
+ * Pᵀ(i, r) = p[r·k + pI + i] (i < mr, others read as a repeat of row 0 and are never written),
+ * dY(r, j) = dy[dyI + r·n + j] (j < nr, likewise); dW(i, j) at dw[wI + i·n + j].
+ */
+function convMicroPtDy3x4(
+  rows: number, p: Float32Array, pI: number, k: number, mr: number,
+  dy: Float32Array, dyI: number, n: number, nr: number, dw: Float32Array, wI: number,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  // clamp the column offsets of a partial panel onto valid columns (their sums are discarded)
+  const i1 = mr > 1 ? 1 : 0, i2 = mr > 2 ? 2 : 0;
+  const j1 = nr > 1 ? 1 : 0, j2 = nr > 2 ? 2 : 0, j3 = nr > 3 ? 3 : 0;
+  let pr = pI, dr = dyI;
+  for (let r = 0; r < rows; r++) {
+    const a0 = p[pr], a1 = p[pr + i1], a2 = p[pr + i2];
+    const b0 = dy[dr], b1 = dy[dr + j1], b2 = dy[dr + j2], b3 = dy[dr + j3];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    pr += k;
+    dr += n;
+  }
+  if (mr === 3 && nr === 4) {
+    const w0 = wI, w1 = wI + n, w2 = w1 + n;
+    dw[w0] += c00; dw[w0 + 1] += c01; dw[w0 + 2] += c02; dw[w0 + 3] += c03;
+    dw[w1] += c10; dw[w1 + 1] += c11; dw[w1 + 2] += c12; dw[w1 + 3] += c13;
+    dw[w2] += c20; dw[w2 + 1] += c21; dw[w2 + 2] += c22; dw[w2 + 3] += c23;
+    return;
+  }
+  const t = edge;
+  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
+  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
+  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) dw[wI + i * n + j] += t[i * 4 + j];
 }
 
 /** db[co] = Σ_m dY[m, co]; db is overwritten. */
@@ -790,6 +858,7 @@ export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropI
     const { tile, nc, kb } = inputPlan(g);
     return 8 * tile * nc + 8 * kb * nc + 4 * tile * k;
   }
+  if (k <= SMALL_K) return 4 * Math.min(outRows(g), SMALL_K_FILTER_ROWS) * k;
   const tile = filterPlan(g);
   return 4 * tile * k + 8 * tile * roundUp(k, MR) + 8 * tile * roundUp(n, NR);
 }
