@@ -750,6 +750,10 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
     convBackpropFilterSmallK(g, x, dy, dw);
     return;
   }
+  if (useWinogradW(g)) {
+    convBackpropFilterWinogradW(g, x, dy, dw);
+    return;
+  }
   const tile = filterPlan(g);
   const p = bufP(tile * k), a = bufA(tile * roundUp(k, MR)), bd = bufB(tile * roundUp(n, NR));
   for (let m0 = 0; m0 < m; m0 += tile) {
@@ -763,6 +767,155 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
       for (let jp = 0; jp * NR < n; jp++) {
         convMicro4x4(rows, a, aI, bd, jp * rows * NR, dw, wRow + jp * NR, n, mr, Math.min(NR, n - jp * NR), true);
       }
+    }
+  }
+}
+
+/** Output pairs per Winograd filter-gradient tile (the inner dimension of its four GEMMs). */
+function winogradFilterTile(g: ConvGeometry): number {
+  const kq = g.kD * g.kH * g.inC;
+  const pairs = g.batch * g.outD * g.outH * Math.ceil(g.outW / 2);
+  return Math.min(pairs, Math.max(MR, Math.floor(2 * B_BYTES / (4 * 8 * (roundUp(kq, MR) + roundUp(g.outC, NR))))));
+}
+
+let wsAcc = new Float64Array(0);
+
+/**
+ * convBackpropFilterWinogradW:  dw for kW = 3, strideW = 1, dilW = 1 — the transpose of the
+ * forward's F(2,3): per output pair, input d0…d3 and output gradients e0, e1 (e1 = 0 past the edge):
+ *
+ *   v = [d0 − d2,  d1 + d2,  d2 − d1,  d1 − d3]         a = [e0,  e0 + e1,  e0 − e1,  −e1]
+ *   M_t[K'×N] = Σ_pairs v_t ⊗ a_t      (four GEMMs  V_tᵀ · A_t, K' = kD·kH·inC)
+ *   dw[kw=0] = M0 + (M1 + M2)/2,   dw[kw=1] = (M1 − M2)/2,   dw[kw=2] = (M1 + M2)/2 + M3
+ *
+ * Each tile's M_t land in a float32 scratch and are summed into a float64 accumulator.
+ */
+function convBackpropFilterWinogradW(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  const n = g.outC, inC = g.inC, kq = g.kD * g.kH * inC;
+  const pairs = g.batch * g.outD * g.outH * Math.ceil(g.outW / 2);
+  const tile = winogradFilterTile(g);
+  const kqPad = roundUp(kq, MR), nPad = roundUp(n, NR);
+  const aLen = tile * kqPad, bLen = tile * nPad, mLen = kq * n;
+  const a = bufA(4 * aLen), be = bufB(4 * bLen), mb = bufP(4 * mLen);
+  if (wsAcc.length < 4 * mLen) wsAcc = new Float64Array(4 * mLen);
+  const acc = wsAcc;
+  acc.fill(0, 0, 4 * mLen);
+  for (let q0 = 0; q0 < pairs; q0 += tile) {
+    const rows = Math.min(tile, pairs - q0);
+    gatherWinogradVTransposed(g, x, q0, rows, a, aLen);
+    packWinogradDy(g, dy, q0, rows, be, bLen);
+    for (let t = 0; t < 4; t++) {
+      for (let kp = 0; kp * MR < kq; kp++) {
+        const mr = Math.min(MR, kq - kp * MR);
+        const aI = t * aLen + kp * rows * MR, mRow = t * mLen + kp * MR * n;
+        for (let jp = 0; jp * NR < n; jp++) {
+          convMicro4x4(rows, a, aI, be, t * bLen + jp * rows * NR, mb, mRow + jp * NR, n, mr, Math.min(NR, n - jp * NR), false);
+        }
+      }
+    }
+    for (let i = 0; i < 4 * mLen; i++) acc[i] += mb[i];
+  }
+  // dw[(dh·3 + kw)·inC + ci, co] from M_t[dh·inC + ci, co]
+  for (let kk = 0; kk < kq; kk++) {
+    const ci = kk % inC, dh = (kk - ci) / inC;
+    const w0 = (dh * 3 * inC + ci) * n, w1 = w0 + inC * n, w2 = w1 + inC * n;
+    const m0 = kk * n, m1 = mLen + m0, m2 = 2 * mLen + m0, m3 = 3 * mLen + m0;
+    for (let co = 0; co < n; co++) {
+      const half = 0.5 * (acc[m1 + co] + acc[m2 + co]);
+      dw[w0 + co] = acc[m0 + co] + half;
+      dw[w1 + co] = 0.5 * (acc[m1 + co] - acc[m2 + co]);
+      dw[w2 + co] = half + acc[m3 + co];
+    }
+  }
+}
+
+/**
+ * gatherWinogradVTransposed:  like gatherWinogradV, but laid out as the A operand of V_tᵀ · A_t:
+ * MR-row panels over k', pair-major:  dst[t·aLen + (k' >> 2)·rows·4 + 4r + (k' & 3)] = v_t(pair r, k').
+ * Rows of A past K' (the last panel's tail) are zero.
+ */
+function gatherWinogradVTransposed(g: ConvGeometry, x: Float32Array, q0: number, rows: number, dst: Float64Array, aLen: number): void {
+  const { inD, inH, inW, inC, outD, outH, outW, kD, kH } = g;
+  const { strideD, strideH, dilD, dilH, padFront, padTop, padLeft } = g;
+  const kq = kD * kH * inC;
+  const rows4 = rows * MR;
+  const pairsPerRow = Math.ceil(outW / 2);
+  const a1 = aLen, a2 = 2 * aLen, a3 = 3 * aLen;
+  let wp = q0 % pairsPerRow;
+  let t = (q0 - wp) / pairsPerRow;
+  let oh = t % outH;
+  t = (t - oh) / outH;
+  let od = t % outD;
+  let b = (t - od) / outD;
+  for (let r = 0; r < rows; r++) {
+    const r4 = r * MR;
+    const d0 = od * strideD - padFront, h0 = oh * strideH - padTop, iw0 = 2 * wp - padLeft;
+    const kdLo = firstTap(d0, dilD), kdHi = endTap(d0, dilD, inD, kD);
+    const khLo = firstTap(h0, dilH), khHi = endTap(h0, dilH, inH, kH);
+    if (!(kdLo === 0 && kdHi === kD && khLo === 0 && khHi === kH)) {
+      for (let kk = 0; kk < kq; kk++) {
+        const d = (kk >> 2) * rows4 + r4 + (kk & 3);
+        dst[d] = 0; dst[a1 + d] = 0; dst[a2 + d] = 0; dst[a3 + d] = 0;
+      }
+    }
+    const ok0 = iw0 >= 0 && iw0 < inW, ok1 = iw0 + 1 >= 0 && iw0 + 1 < inW;
+    const ok2 = iw0 + 2 >= 0 && iw0 + 2 < inW, ok3 = iw0 + 3 >= 0 && iw0 + 3 < inW;
+    for (let kd = kdLo; kd < kdHi; kd++) {
+      const xD = (b * inD + d0 + kd * dilD) * inH;
+      for (let kh = khLo; kh < khHi; kh++) {
+        const xRow = ((xD + h0 + kh * dilH) * inW + iw0) * inC; // x index of (iw0, ci = 0), maybe outside
+        const k0 = (kd * kH + kh) * inC;
+        for (let ci = 0; ci < inC; ci++) {
+          const s = xRow + ci, kk = k0 + ci;
+          const x0 = ok0 ? x[s] : 0, x1 = ok1 ? x[s + inC] : 0;
+          const x2 = ok2 ? x[s + 2 * inC] : 0, x3 = ok3 ? x[s + 3 * inC] : 0;
+          const d = (kk >> 2) * rows4 + r4 + (kk & 3);
+          dst[d] = x0 - x2; dst[a1 + d] = x1 + x2; dst[a2 + d] = x2 - x1; dst[a3 + d] = x1 - x3;
+        }
+      }
+    }
+    if (++wp === pairsPerRow) {
+      wp = 0;
+      if (++oh === outH) {
+        oh = 0;
+        if (++od === outD) { od = 0; b++; }
+      }
+    }
+  }
+  for (let kk = kq; kk & 3; kk++) {
+    for (let r = 0; r < rows; r++) {
+      const d = (kk >> 2) * rows4 + r * MR + (kk & 3);
+      dst[d] = 0; dst[a1 + d] = 0; dst[a2 + d] = 0; dst[a3 + d] = 0;
+    }
+  }
+}
+
+/**
+ * packWinogradDy:  the B operands A_t of the Winograd filter gradient, NR-column panels over
+ * channels, pair-major:  dst[t·bLen + jp·rows·4 + 4r + j] = a_t(pair q0 + r, channel 4jp + j), with
+ * a = [e0, e0 + e1, e0 − e1, −e1]; channels past N are zero.
+ */
+function packWinogradDy(g: ConvGeometry, dy: Float32Array, q0: number, rows: number, dst: Float64Array, bLen: number): void {
+  const n = g.outC, outW = g.outW;
+  const pairsPerRow = Math.ceil(outW / 2);
+  const rows4 = rows * NR;
+  const b1 = bLen, b2 = 2 * bLen, b3 = 3 * bLen;
+  for (let r = 0; r < rows; r++) {
+    const q = q0 + r;
+    const wp = q % pairsPerRow, rowIdx = (q - wp) / pairsPerRow;
+    const ow0 = 2 * wp;
+    const y0 = (rowIdx * outW + ow0) * n;
+    const second = ow0 + 1 < outW;
+    for (let co = 0; co < n; co++) {
+      const e0 = dy[y0 + co], e1 = second ? dy[y0 + n + co] : 0;
+      const d = (co >> 2) * rows4 + r * NR + (co & 3);
+      dst[d] = e0; dst[b1 + d] = e0 + e1; dst[b2 + d] = e0 - e1; dst[b3 + d] = -e1;
+    }
+  }
+  for (let co = n; co & 3; co++) {
+    for (let r = 0; r < rows; r++) {
+      const d = (co >> 2) * rows4 + r * NR + (co & 3);
+      dst[d] = 0; dst[b1 + d] = 0; dst[b2 + d] = 0; dst[b3 + d] = 0;
     }
   }
 }
@@ -859,6 +1012,10 @@ export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropI
     return 8 * tile * nc + 8 * kb * nc + 4 * tile * k;
   }
   if (k <= SMALL_K) return 4 * Math.min(outRows(g), SMALL_K_FILTER_ROWS) * k;
+  if (useWinogradW(g)) {
+    const tile = winogradFilterTile(g), kq = k / 3;
+    return 4 * 8 * tile * (roundUp(kq, MR) + roundUp(n, NR)) + 4 * (4 + 8) * kq * n;
+  }
   const tile = filterPlan(g);
   return 4 * tile * k + 8 * tile * roundUp(k, MR) + 8 * tile * roundUp(n, NR);
 }
