@@ -119,7 +119,7 @@ describe('conv kernels vs reference loops', () => {
     const n = sizes(g);
     const x = randomArray(n.x, rng), w = randomArray(n.w, rng), dy = randomArray(n.y, rng);
     const bias = randomArray(c.outC, rng);
-    const tol = 1e-5 * Math.sqrt(g.kD * g.kH * g.kW * g.inC * g.outC * g.batch);
+    const tol = 1e-5; // relative, floored at scale 1: float32 rounding of sums of up to ~10^4 terms
 
     test(`forward ${name}`, () => {
       for (const b of [null, bias]) {
