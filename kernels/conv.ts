@@ -341,7 +341,7 @@ function filterPlan(g: ConvGeometry): number {
 export function convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const n = g.outC, k = patchK(g), m = outRows(g);
   if (m === 0) return;
-  if (useWinogradW(g)) {
+  if (useWinogradW(g) || useWinogradW2(g)) {
     convForwardWinogradW(g, x, w, bias, y);
     return;
   }
@@ -380,12 +380,18 @@ function useWinogradW(g: ConvGeometry): boolean {
   return g.kW === 3 && g.strideW === 1 && g.dilW === 1 && g.outW >= 2 && g.kD * g.kH * g.inC >= 8;
 }
 
+/** The stride-2 variant (forward only): even taps by F(2,2), the odd tap directly — 5 products per pair, not 6. */
+function useWinogradW2(g: ConvGeometry): boolean {
+  return g.kW === 3 && g.strideW === 2 && g.dilW === 1 && g.outW >= 2 && g.kD * g.kH * g.inC >= 8;
+}
+
 interface WinogradPlan { tile: number; nc: number }
 /** `tile` output pairs per step (a multiple of MR), `nc` output channels per transformed-W block. */
 function winogradPlan(g: ConvGeometry): WinogradPlan {
   const kq = g.kD * g.kH * g.inC;
   const pairs = g.batch * g.outD * g.outH * Math.ceil(g.outW / 2);
-  const tile = Math.min(roundUp(pairs, MR), MR * Math.max(1, Math.floor(A_BYTES / (4 * 8 * kq * MR))));
+  const transforms = g.strideW === 2 ? 5 : 4;
+  const tile = Math.min(roundUp(pairs, MR), MR * Math.max(1, Math.floor(A_BYTES / (transforms * 8 * kq * MR))));
   const nc = Math.min(g.outC, NR * Math.max(1, Math.floor(B_BYTES / (4 * 8 * kq * NR))));
   return { tile, nc };
 }
@@ -403,29 +409,37 @@ function winogradPlan(g: ConvGeometry): WinogradPlan {
  *   for each tile of output pairs:  gather V0…V3 (MR-pair panels, k' = (kd·kH + kh)·inC + ci)
  *     for each block of nc channels:  (U0…U3 packed once if N fits)
  *       M_t = V_t · U_t  (convMicro4x4), then y from the four M_t (+ bias)
+ *
+ * strideW = 2 (polyphase): the pair reads five columns c0…c4 (x at 4·pair − padLeft + j);
+ *   y[ow0] = c0·g0 + c1·g1 + c2·g2,  y[ow0 + 1] = c2·g0 + c3·g1 + c4·g2.  The even taps are F(2,2):
+ *   v = [c0 − c2,  c2,  c4 − c2,  c1,  c3]     u = [g0,  g0 + g2,  g2,  g1,  g1]
+ *   y[ow0] = m0 + m1 + m3,   y[ow0 + 1] = m1 + m2 + m4      (five GEMMs; V4 shares U3)
  */
 function convForwardWinogradW(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const n = g.outC, kq = g.kD * g.kH * g.inC;
   const pairsPerRow = Math.ceil(g.outW / 2);
   const pairs = g.batch * g.outD * g.outH * pairsPerRow;
   const { tile, nc } = winogradPlan(g);
+  const stride2 = g.strideW === 2, transforms = stride2 ? 5 : 4;
   const aLen = tile * kq, bLen = kq * roundUp(nc, NR);
-  const a = bufA(4 * aLen), bu = bufB(4 * bLen), mb = bufP(4 * tile * nc);
+  const a = bufA(transforms * aLen), bu = bufB(4 * bLen), mb = bufP(transforms * tile * nc);
   const oneBlock = nc === n;
   if (oneBlock) packWinogradU(g, w, 0, n, bu, bLen);
   for (let q0 = 0; q0 < pairs; q0 += tile) {
     const rows = Math.min(tile, pairs - q0);
-    gatherWinogradV(g, x, q0, rows, a, aLen);
+    if (stride2) gatherWinogradV2(g, x, q0, rows, a, aLen);
+    else gatherWinogradV(g, x, q0, rows, a, aLen);
     for (let j0 = 0; j0 < n; j0 += nc) {
       const ncb = Math.min(nc, n - j0);
       if (!oneBlock) packWinogradU(g, w, j0, ncb, bu, bLen);
       const mLen = rows * ncb;
       for (let ip = 0; ip * MR < rows; ip++) {
         const mr = Math.min(MR, rows - ip * MR);
-        for (let t = 0; t < 4; t++) {
+        for (let t = 0; t < transforms; t++) {
           const aI = t * aLen + ip * kq * MR, mRow = t * mLen + ip * MR * ncb;
+          const uI = (t === 4 ? 3 : t) * bLen;
           for (let jp = 0; jp * NR < ncb; jp++) {
-            convMicro4x4(kq, a, aI, bu, t * bLen + jp * kq * NR, mb, mRow + jp * NR, ncb, mr, Math.min(NR, ncb - jp * NR), false);
+            convMicro4x4(kq, a, aI, bu, uI + jp * kq * NR, mb, mRow + jp * NR, ncb, mr, Math.min(NR, ncb - jp * NR), false);
           }
         }
       }
@@ -440,6 +454,7 @@ function convForwardWinogradW(g: ConvGeometry, x: Float32Array, w: Float32Array,
  */
 function packWinogradU(g: ConvGeometry, w: Float32Array, j0: number, nc: number, dst: Float64Array, bLen: number): void {
   const n = g.outC, inC = g.inC, kq = g.kD * g.kH * inC;
+  const stride2 = g.strideW === 2;
   const tap = inC * n; // distance between kw taps in w
   for (let jp = 0; jp * NR < nc; jp++) {
     const nr = Math.min(NR, nc - jp * NR);
@@ -453,7 +468,8 @@ function packWinogradU(g: ConvGeometry, w: Float32Array, j0: number, nc: number,
         let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
         if (j < nr) {
           const g0 = w[w0 + j], g1 = w[w0 + tap + j], g2 = w[w0 + 2 * tap + j];
-          u0 = g0; u1 = 0.5 * (g0 + g1 + g2); u2 = 0.5 * (g0 - g1 + g2); u3 = g2;
+          if (stride2) { u0 = g0; u1 = g0 + g2; u2 = g2; u3 = g1; } // U4 = U3 = g1
+          else { u0 = g0; u1 = 0.5 * (g0 + g1 + g2); u2 = 0.5 * (g0 - g1 + g2); u3 = g2; }
         }
         dst[d + j] = u0;
         dst[bLen + d + j] = u1;
@@ -530,7 +546,7 @@ function gatherWinogradV(g: ConvGeometry, x: Float32Array, q0: number, rows: num
 
 /** y[pair q0 + r, channels j0 …] from M0…M3 (mb[t·rows·nc + r·nc + c]), plus bias. */
 function winogradOutput(g: ConvGeometry, q0: number, rows: number, j0: number, nc: number, mb: Float32Array, bias: Float32Array | null, y: Float32Array): void {
-  const n = g.outC, outW = g.outW;
+  const n = g.outC, outW = g.outW, stride2 = g.strideW === 2;
   const pairsPerRow = Math.ceil(outW / 2);
   const mLen = rows * nc;
   for (let r = 0; r < rows; r++) {
@@ -540,12 +556,85 @@ function winogradOutput(g: ConvGeometry, q0: number, rows: number, j0: number, n
     const y0 = (rowIdx * outW + ow0) * n + j0, y1 = y0 + n;
     const m0 = r * nc, m1 = mLen + m0, m2 = 2 * mLen + m0, m3 = 3 * mLen + m0;
     const second = ow0 + 1 < outW;
+    if (stride2) {
+      const m4 = 4 * mLen + m0;
+      for (let c = 0; c < nc; c++) {
+        const v1 = mb[m1 + c];
+        const bc = bias === null ? 0 : bias[j0 + c];
+        y[y0 + c] = mb[m0 + c] + v1 + mb[m3 + c] + bc;
+        if (second) y[y1 + c] = v1 + mb[m2 + c] + mb[m4 + c] + bc;
+      }
+      continue;
+    }
     for (let c = 0; c < nc; c++) {
       const v1 = mb[m1 + c], v2 = mb[m2 + c];
       const bc = bias === null ? 0 : bias[j0 + c];
       y[y0 + c] = mb[m0 + c] + v1 + v2 + bc;
       if (second) y[y1 + c] = v1 - v2 - mb[m3 + c] + bc;
     }
+  }
+}
+
+/**
+ * gatherWinogradV2 (strideW = 2):  output pairs [q0, q0 + rows) → V0…V4 in MR-pair panels, laid out
+ * like gatherWinogradV, from the five columns c_j = x at iw0 + j, iw0 = 4·pair − padLeft:
+ *   v = [c0 − c2,  c2,  c4 − c2,  c1,  c3].
+ */
+function gatherWinogradV2(g: ConvGeometry, x: Float32Array, q0: number, rows: number, dst: Float64Array, aLen: number): void {
+  const { inD, inH, inW, inC, outD, outH, outW, kD, kH } = g;
+  const { strideD, strideH, dilD, dilH, padFront, padTop, padLeft } = g;
+  const kq = kD * kH * inC;
+  const pairsPerRow = Math.ceil(outW / 2);
+  const a1 = aLen, a2 = 2 * aLen, a3 = 3 * aLen, a4 = 4 * aLen;
+  let wp = q0 % pairsPerRow;
+  let t = (q0 - wp) / pairsPerRow;
+  let oh = t % outH;
+  t = (t - oh) / outH;
+  let od = t % outD;
+  let b = (t - od) / outD;
+  for (let r = 0; r < rows; r++) {
+    const row = (r >> 2) * kq * MR + (r & 3);
+    const d0 = od * strideD - padFront, h0 = oh * strideH - padTop, iw0 = 4 * wp - padLeft;
+    const kdLo = firstTap(d0, dilD), kdHi = endTap(d0, dilD, inD, kD);
+    const khLo = firstTap(h0, dilH), khHi = endTap(h0, dilH, inH, kH);
+    if (!(kdLo === 0 && kdHi === kD && khLo === 0 && khHi === kH)) {
+      for (let i = 0, d = row; i < kq; i++, d += MR) { dst[d] = 0; dst[a1 + d] = 0; dst[a2 + d] = 0; dst[a3 + d] = 0; dst[a4 + d] = 0; }
+    }
+    const inside = iw0 >= 0 && iw0 + 4 < inW;
+    const ok0 = iw0 >= 0 && iw0 < inW, ok1 = iw0 + 1 >= 0 && iw0 + 1 < inW, ok2 = iw0 + 2 >= 0 && iw0 + 2 < inW;
+    const ok3 = iw0 + 3 >= 0 && iw0 + 3 < inW, ok4 = iw0 + 4 >= 0 && iw0 + 4 < inW;
+    for (let kd = kdLo; kd < kdHi; kd++) {
+      const xD = (b * inD + d0 + kd * dilD) * inH;
+      for (let kh = khLo; kh < khHi; kh++) {
+        const xRow = ((xD + h0 + kh * dilH) * inW + iw0) * inC; // x index of (iw0, ci = 0), maybe outside
+        let d = row + (kd * kH + kh) * inC * MR;
+        if (inside) {
+          for (let ci = 0; ci < inC; ci++, d += MR) {
+            const s = xRow + ci;
+            const c0 = x[s], c1 = x[s + inC], c2 = x[s + 2 * inC], c3 = x[s + 3 * inC], c4 = x[s + 4 * inC];
+            dst[d] = c0 - c2; dst[a1 + d] = c2; dst[a2 + d] = c4 - c2; dst[a3 + d] = c1; dst[a4 + d] = c3;
+          }
+        } else {
+          for (let ci = 0; ci < inC; ci++, d += MR) {
+            const s = xRow + ci;
+            const c0 = ok0 ? x[s] : 0, c1 = ok1 ? x[s + inC] : 0, c2 = ok2 ? x[s + 2 * inC] : 0;
+            const c3 = ok3 ? x[s + 3 * inC] : 0, c4 = ok4 ? x[s + 4 * inC] : 0;
+            dst[d] = c0 - c2; dst[a1 + d] = c2; dst[a2 + d] = c4 - c2; dst[a3 + d] = c1; dst[a4 + d] = c3;
+          }
+        }
+      }
+    }
+    if (++wp === pairsPerRow) {
+      wp = 0;
+      if (++oh === outH) {
+        oh = 0;
+        if (++od === outD) { od = 0; b++; }
+      }
+    }
+  }
+  for (let r = rows; r & 3; r++) {
+    const row = (r >> 2) * kq * MR + (r & 3);
+    for (let i = 0, d = row; i < kq; i++, d += MR) { dst[d] = 0; dst[a1 + d] = 0; dst[a2 + d] = 0; dst[a3 + d] = 0; dst[a4 + d] = 0; }
   }
 }
 
@@ -998,9 +1087,9 @@ export function convBiasGrad(g: ConvGeometry, dy: Float32Array, db: Float32Array
 export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropInput' | 'backpropFilter'): number {
   const k = patchK(g), n = g.outC;
   if (pass === 'forward') {
-    if (useWinogradW(g)) {
-      const { tile, nc } = winogradPlan(g);
-      return 4 * 8 * tile * (k / 3) + 4 * 8 * (k / 3) * roundUp(nc, NR) + 4 * 4 * tile * nc;
+    if (useWinogradW(g) || useWinogradW2(g)) {
+      const { tile, nc } = winogradPlan(g), transforms = g.strideW === 2 ? 5 : 4;
+      return transforms * 8 * tile * (k / 3) + 4 * 8 * (k / 3) * roundUp(nc, NR) + transforms * 4 * tile * nc;
     }
     const { tile, nc } = forwardPlan(g);
     return 8 * tile * k + 8 * k * roundUp(nc, NR);

@@ -105,6 +105,12 @@ const CASES: Case[] = [
   c2([6, 4], 4, [2, 3], 5, [1, 1], [2, 1], 'valid'),     // dilated along H only
   c2([4, 3], 9, [3, 3], 7, [1, 1], [1, 1], 'same', 3),   // outW = 3
   c3([3, 4, 5], 3, [2, 2, 3], 4, [1, 1, 1], [1, 1, 1], 'same'),
+  // stride-2 polyphase variant (kW = 3, strideW = 2): odd/even output widths, both edges
+  c1(10, 8, 3, 4, 2, 1, 'same'),
+  c1(11, 8, 3, 5, 2, 1, 'valid', 1),
+  c1(3, 8, 3, 3, 2, 1, 'same'),
+  c2([6, 9], 4, [2, 3], 3, [1, 2], [1, 1], 'same'),
+  c3([4, 3, 8], 2, [2, 2, 3], 4, [2, 1, 2], [1, 1, 1], 'same'),
   // small K (≤ 12) over several 1024-row filter-gradient tiles
   c2([40, 30], 1, [3, 3], 5, [1, 1], [1, 1], 'same', 1),
   // K·N too large for one packed W block: several output-channel blocks
