@@ -18,7 +18,7 @@ import {
   BenchSettings, CaseFactory, chooseCase, Chosen, FULL_SETTINGS, QUICK_SETTINGS, runSuite, SuiteEntry, timedRow, Timing,
 } from './measure';
 import { loadTfjsCpu, tfjsCpuFactory, TF } from './peers/tfjs-cpu';
-import { runWasmChild, WasmChildResult } from './peers/tfjs-wasm';
+import { WasmInfo, WasmPeer } from './peers/tfjs-wasm';
 import { PROBE_FLOPS_PER_CALL, probeCall } from './probe';
 import {
   reducedFootnotes, renderTable, renderTrainTable, ResultRow, trainFootnotes, TrainRow, validateRow,
@@ -154,6 +154,24 @@ async function main(): Promise<void> {
   const rows: ResultRow[] = [];
   const probeByShape: Record<string, number> = {};
 
+  // The wasm child starts (and goes idle) before anything is timed; it then measures each shape
+  // and pass right after this process has.
+  let wasm: (WasmInfo & { error?: string }) | { skipped: true } = { skipped: true };
+  let peer: WasmPeer | null = null;
+  if (args.wasm && shapes.length > 0) {
+    try {
+      const started = await WasmPeer.start(settings, log);
+      peer = started.peer;
+      wasm = started.info;
+      log(`  tfjs-wasm child ready: ${started.info.binary} from ${started.info.dir}` +
+        ` (SIMD ${started.info.simd ? 'on' : 'off'}, threads ${started.info.threads ? 'on' : 'off'})`);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      log(`  tfjs-wasm failed to start: ${msg}`);
+      wasm = { simd: false, threads: false, binary: 'none', dir: '', error: msg };
+    }
+  }
+
   // The probe alone first: the ceiling for this run, even when no GEMM shape is selected.
   const p0 = runSuite('probe', [{ name: 'probe', run: probeCall }], settings).get('probe');
   const probeGflops = p0 !== undefined && typeof p0 !== 'string' ? PROBE_FLOPS_PER_CALL / p0.seconds / 1e9 : null;
@@ -170,22 +188,21 @@ async function main(): Promise<void> {
       ];
       benchShapePass(shape, pass, factories, settings.callBudget, PROBE_SHAPES.includes(shape.name),
         settings, rows, probeByShape);
+      if (peer !== null) {
+        let row: ResultRow;
+        try {
+          row = await peer.measure(shape.name, pass);
+        } catch (e) {
+          row = { shape: shape.name, pass, impl: 'tfjs-wasm', gflops: null, note: `error: ${e instanceof Error ? e.message : String(e)}` };
+        }
+        rows.push(row);
+        log(`  ${`${shape.name} ${pass}`.padEnd(28)} ${'tfjs-wasm'.padEnd(10)} ${row.gflops === null ? row.note
+          : `${row.gflops.toFixed(3).padStart(8)} GFLOP/s  ${(row.ms ?? 0).toFixed(2).padStart(9)} ms/call  ±${(row.rme ?? 0).toFixed(1)}%` +
+            `  ${row.samples} samples  cpu ${(100 * (row.cpuShare ?? 0)).toFixed(0)}%${row.reduced ? `  (reduced: ${row.problem})` : ''}`}`);
+      }
     }
   }
-
-  let wasm: (Omit<WasmChildResult, 'rows'> & { error?: string }) | { skipped: true } = { skipped: true };
-  if (args.wasm && shapes.length > 0) {
-    log(`\n${stamp()} tfjs-backend-wasm (child process):`);
-    try {
-      const res = await runWasmChild({ shapes: shapes.map((s) => s.name), settings }, log);
-      rows.push(...res.rows);
-      wasm = { simd: res.simd, threads: res.threads, binary: res.binary };
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      log(`  tfjs-wasm failed: ${msg}`);
-      wasm = { simd: false, threads: false, binary: 'none', error: msg };
-    }
-  }
+  if (peer !== null) await peer.close();
 
   let train: TrainRow[] = [];
   let trainNote: string | undefined;
