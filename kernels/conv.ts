@@ -20,6 +20,24 @@
  * packed layout, so a call's temporary memory is a few module-level buffers whose size depends on
  * K and N but not on the batch (convWorkspaceBytes). A 1×1, stride-1, unpadded convolution is a
  * plain GEMM: its "gather" is the contiguous copy of x rows that GEMM's packing would do anyway.
+ * (kernels/gemm.ts is not called: gathering straight into the packed panels saves a pass, and the
+ * Winograd routes run several GEMMs over one gathered tile.)
+ *
+ * Routes, chosen per call from the geometry (all measured faster on this machine than the plain
+ * GEMM route for the shapes they take):
+ *
+ *   forward         kW = 3, strideW = 1, dilW = 1   Winograd F(2,3) along W: 4 GEMMs of depth K/3
+ *                                                   per output pair instead of 6 (≈ 1.45×)
+ *                   kW = 3, strideW = 2, dilW = 1   polyphase: 5 GEMMs of depth K/3 per pair (≈ 1.2×)
+ *                   otherwise                       Y = P·W over gathered tiles
+ *   backprop-input  every stride 1, inC ≥ 4         a forward conv of dy with the flipped kernel, so
+ *                                                   the Winograd route applies and nothing scatters
+ *                   K ≤ 12 (inC = 1 first layers)   dP = dY·Wᵀ reading dY in place, then col2im
+ *                   otherwise                       dP = dY·Wᵀ over tiles, then col2im
+ *   backprop-filter K ≤ 12                          Pᵀ·dY reading both in place
+ *                   kW = 3, strideW = 1, dilW = 1   transposed Winograd F(2,3) along W
+ *                   otherwise                       dW = Σ Pᵀ·dY over tiles
+ * The Winograd routes only need the W axis to qualify: any D/H kernel, stride, dilation, any rank.
  */
 import { ConvGeometry } from './conv-geometry';
 
@@ -37,6 +55,10 @@ let wsA = new Float64Array(0);
 let wsB = new Float64Array(0);
 let wsP = new Float32Array(0);
 const edge = new Float64Array(MR * NR);
+/** The bias of convMicro4x4 calls that have none. */
+const ZERO_BIAS = new Float64Array(NR);
+/** A forward call's bias as float64, zero-padded to whole NR panels. */
+let wsBias = new Float64Array(0);
 
 function bufA(n: number): Float64Array {
   if (wsA.length < n) wsA = new Float64Array(n);
@@ -72,16 +94,18 @@ function endTap(start: number, dil: number, size: number, kernel: number): numbe
 }
 
 /**
- * convMicro4x4:  C[4×4] (=|+=) Apanel[4×kc] · Bpanel[kc×4]
+ * convMicro4x4:  C[4×4] = Apanel[4×kc] · Bpanel[kc×4] + row(bias)   or   C[4×4] += A · B
  *
  *   a:  a[aI + 4p + i] = A(i, p)        b:  b[bI + 4p + j] = B(p, j)
  *   c:  C(i, j) = c[cI + i·cRs + j]      only the top-left mr×nr of the tile is written
+ *   bias (assignment only): bias[biasI + j] is added to column j (ZERO_BIAS when there is none)
  *
  * Sixteen accumulators live in locals; the panels are zero-padded, so the loop never branches.
  */
 function convMicro4x4(
   kc: number, a: Float64Array, aI: number, b: Float64Array, bI: number,
   c: Float32Array, cI: number, cRs: number, mr: number, nr: number, accumulate: boolean,
+  bias: Float64Array, biasI: number,
 ): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
@@ -105,10 +129,11 @@ function convMicro4x4(
       c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
       c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
     } else {
-      c[r0] = c00; c[r0 + 1] = c01; c[r0 + 2] = c02; c[r0 + 3] = c03;
-      c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
-      c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
-      c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+      const e0 = bias[biasI], e1 = bias[biasI + 1], e2 = bias[biasI + 2], e3 = bias[biasI + 3];
+      c[r0] = c00 + e0; c[r0 + 1] = c01 + e1; c[r0 + 2] = c02 + e2; c[r0 + 3] = c03 + e3;
+      c[r1] = c10 + e0; c[r1 + 1] = c11 + e1; c[r1 + 2] = c12 + e2; c[r1 + 3] = c13 + e3;
+      c[r2] = c20 + e0; c[r2 + 1] = c21 + e1; c[r2 + 2] = c22 + e2; c[r2 + 3] = c23 + e3;
+      c[r3] = c30 + e0; c[r3 + 1] = c31 + e1; c[r3 + 2] = c32 + e2; c[r3 + 3] = c33 + e3;
     }
     return;
   }
@@ -121,7 +146,7 @@ function convMicro4x4(
     const row = cI + i * cRs;
     for (let j = 0; j < nr; j++) {
       if (accumulate) c[row + j] += t[i * 4 + j];
-      else c[row + j] = t[i * 4 + j];
+      else c[row + j] = t[i * 4 + j] + bias[biasI + j];
     }
   }
 }
@@ -347,6 +372,12 @@ export function convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, b
   }
   const { tile, nc } = forwardPlan(g);
   const a = bufA(tile * k), bw = bufB(k * roundUp(nc, NR));
+  let bv = ZERO_BIAS;
+  if (bias !== null) {
+    if (wsBias.length < roundUp(n, NR)) wsBias = new Float64Array(roundUp(n, NR));
+    bv = wsBias;
+    for (let co = 0; co < n; co++) bv[co] = bias[co];
+  }
   const oneBlock = nc === n;
   if (oneBlock) packRowsB(w, 0, k, n, 0, n, bw);
   for (let m0 = 0; m0 < m; m0 += tile) {
@@ -359,15 +390,9 @@ export function convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, b
         const mr = Math.min(MR, rows - ip * MR);
         const aI = ip * k * MR, yRow = (m0 + ip * MR) * n + j0;
         for (let jp = 0; jp * NR < ncb; jp++) {
-          convMicro4x4(k, a, aI, bw, jp * k * NR, y, yRow + jp * NR, n, mr, Math.min(NR, ncb - jp * NR), false);
+          convMicro4x4(k, a, aI, bw, jp * k * NR, y, yRow + jp * NR, n, mr, Math.min(NR, ncb - jp * NR), false,
+            bv, bias === null ? 0 : j0 + jp * NR);
         }
-      }
-    }
-    if (bias !== null) {
-      // while the tile's rows of y are still in cache
-      for (let r = m0; r < m0 + rows; r++) {
-        const yRow = r * n;
-        for (let co = 0; co < n; co++) y[yRow + co] += bias[co];
       }
     }
   }
@@ -439,7 +464,7 @@ function convForwardWinogradW(g: ConvGeometry, x: Float32Array, w: Float32Array,
           const aI = t * aLen + ip * kq * MR, mRow = t * mLen + ip * MR * ncb;
           const uI = (t === 4 ? 3 : t) * bLen;
           for (let jp = 0; jp * NR < ncb; jp++) {
-            convMicro4x4(kq, a, aI, bu, uI + jp * kq * NR, mb, mRow + jp * NR, ncb, mr, Math.min(NR, ncb - jp * NR), false);
+            convMicro4x4(kq, a, aI, bu, uI + jp * kq * NR, mb, mRow + jp * NR, ncb, mr, Math.min(NR, ncb - jp * NR), false, ZERO_BIAS, 0);
           }
         }
       }
@@ -672,7 +697,7 @@ export function convBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32A
         const mr = Math.min(MR, rows - ip * MR);
         const aI = ip * ncb * MR, pRow = ip * MR * k;
         for (let jp = 0; jp * NR < k; jp++) {
-          convMicro4x4(ncb, a, aI, bw, jp * ncb * NR, dp, pRow + jp * NR, k, mr, Math.min(NR, k - jp * NR), c0 > 0);
+          convMicro4x4(ncb, a, aI, bw, jp * ncb * NR, dp, pRow + jp * NR, k, mr, Math.min(NR, k - jp * NR), c0 > 0, ZERO_BIAS, 0);
         }
       }
     }
@@ -854,7 +879,7 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
       const mr = Math.min(MR, k - kp * MR);
       const aI = kp * rows * MR, wRow = kp * MR * n;
       for (let jp = 0; jp * NR < n; jp++) {
-        convMicro4x4(rows, a, aI, bd, jp * rows * NR, dw, wRow + jp * NR, n, mr, Math.min(NR, n - jp * NR), true);
+        convMicro4x4(rows, a, aI, bd, jp * rows * NR, dw, wRow + jp * NR, n, mr, Math.min(NR, n - jp * NR), true, ZERO_BIAS, 0);
       }
     }
   }
@@ -898,7 +923,7 @@ function convBackpropFilterWinogradW(g: ConvGeometry, x: Float32Array, dy: Float
         const mr = Math.min(MR, kq - kp * MR);
         const aI = t * aLen + kp * rows * MR, mRow = t * mLen + kp * MR * n;
         for (let jp = 0; jp * NR < n; jp++) {
-          convMicro4x4(rows, a, aI, be, t * bLen + jp * rows * NR, mb, mRow + jp * NR, n, mr, Math.min(NR, n - jp * NR), false);
+          convMicro4x4(rows, a, aI, be, t * bLen + jp * rows * NR, mb, mRow + jp * NR, n, mr, Math.min(NR, n - jp * NR), false, ZERO_BIAS, 0);
         }
       }
     }
