@@ -84,6 +84,16 @@ describe('conv ops vs reference loops', () => {
     expect(Array.from(y.data)).toEqual([1 + 2 + 4 + 5, 2 + 3 + 5 + 6, 4 + 5 + 7 + 8, 5 + 6 + 8 + 9]);
   });
 
+  test('conv2d with bias adds it to every output position (x=[2,5,6,3] k=[3,3,3,4] s=1 p=same)', () => {
+    const x = randomUniform([2, 5, 6, 3], { min: -1, max: 1, seed: 40 }), w = randomUniform([3, 3, 3, 4], { min: -1, max: 1, seed: 41 });
+    const bias = randomUniform([4], { min: -1, max: 1, seed: 42 });
+    const y = conv2d(x, w, { padding: 'same', bias });
+    const g = convGeometry(2, 2, [5, 6], 3, [3, 3], 4, [1, 1], [1, 1], 'same');
+    const want = new Float32Array(y.size);
+    convForwardReference(g, x.data, w.data, bias.data, want);
+    expect(mismatch(y.data, want, 1e-5, 'conv2d bias')).toBe('');
+  });
+
   test('conv1d causal sees only the past (x=[1,4,1] k=[2,1,1] w=[10,1] d=1)', () => {
     const y = conv1d(tensor([1, 2, 3, 4], [1, 4, 1]), tensor([10, 1], [2, 1, 1]), { padding: 'causal' });
     // y[t] = 10·x[t−1] + 1·x[t], x[−1] = 0
@@ -181,6 +191,12 @@ describe('conv ops: errors', () => {
     expect(() => conv2dBackpropInput(dy4, w4, [1, 6, 6, 3])).toThrow(/conv2dBackpropInput: inputShape channels \(3\) must equal kernel inChannels \(2\)/);
     expect(() => conv2dBackpropFilter(x4, dy4, [3, 3, 4])).toThrow(/conv2dBackpropFilter: kernelShape must be rank 4/);
     expect(() => conv2dBackpropFilter(x4, dy4, [3, 3, 3, 4])).toThrow(/conv2dBackpropFilter: input channels \(2\) must equal kernelShape inChannels \(3\)/);
+  });
+  test('throws when the bias does not have shape [outChannels]', () => {
+    const t = () => conv2d(x4, w4, { bias: randomUniform([3]) });
+    expect(t).toThrow(ShapeError);
+    expect(t).toThrow(/conv2d: bias must have shape \[outChannels\] = \[4\], got shape \[3\]/);
+    expect(() => conv2d(x4, w4, { bias: [1, 2, 3, 4] as unknown as Tensor })).toThrow(/conv2d: bias must be a Tensor, got \[1,2,3,4\]/);
   });
   test('throws when convBiasGradient gets a scalar', () => {
     expect(() => convBiasGradient(tensor(3))).toThrow(/convBiasGradient: dy must have rank >= 1 \[\.\.\., channels\], got shape \[\]/);

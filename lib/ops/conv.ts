@@ -22,6 +22,14 @@ export interface ConvOptions {
   dilationRate?: number | number[];
 }
 
+/**
+ * Forward options: ConvOptions plus an optional `bias` [outC], added inside the kernel (no extra
+ * pass over the output, no extra tensor) — what a Conv layer wants.
+ */
+export interface ConvForwardOptions extends ConvOptions {
+  bias?: Tensor;
+}
+
 type Rank = 1 | 2 | 3;
 
 const INPUT_LAYOUT: Record<Rank, string> = {
@@ -132,9 +140,18 @@ function checkDy(op: string, dy: Tensor, g: ConvGeometry): void {
 function forward(op: string, rank: Rank, x: unknown, w: unknown, opts: unknown): Tensor {
   const xt = checkTensor(op, 'input', x), wt = checkTensor(op, 'kernel', w);
   const g = geometryFor(op, rank, xt.shape, wt.shape, opts);
+  const b = (opts as ConvForwardOptions | undefined)?.bias;
+  let bias: Float32Array | null = null;
+  if (b !== undefined) {
+    const bt = checkTensor(op, 'bias', b);
+    if (bt.rank !== 1 || bt.shape[0] !== g.outC) {
+      throw new ShapeError(`${op}: bias must have shape [outChannels] = [${g.outC}], got shape ${fmtShape(bt.shape)}`);
+    }
+    bias = bt.data;
+  }
   const shape = outputShapeOf(g);
   const y = new Float32Array(shapeSize(shape));
-  convForward(g, xt.data, wt.data, null, y);
+  convForward(g, xt.data, wt.data, bias, y);
   return new Tensor(y, shape);
 }
 
@@ -159,17 +176,17 @@ function backpropFilter(op: string, rank: Rank, x: unknown, dy: unknown, kernelS
 }
 
 /** 1-D convolution: x [batch, width, inC], w [kernelWidth, inC, outC] → [batch, outWidth, outC]. */
-export function conv1d(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
+export function conv1d(x: Tensor, w: Tensor, opts: ConvForwardOptions = {}): Tensor {
   return forward('conv1d', 1, x, w, opts);
 }
 
 /** 2-D convolution: x [batch, h, w, inC], w [kh, kw, inC, outC] → [batch, outH, outW, outC]. */
-export function conv2d(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
+export function conv2d(x: Tensor, w: Tensor, opts: ConvForwardOptions = {}): Tensor {
   return forward('conv2d', 2, x, w, opts);
 }
 
 /** 3-D convolution: x [batch, d, h, w, inC], w [kd, kh, kw, inC, outC] → [batch, outD, outH, outW, outC]. */
-export function conv3d(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
+export function conv3d(x: Tensor, w: Tensor, opts: ConvForwardOptions = {}): Tensor {
   return forward('conv3d', 3, x, w, opts);
 }
 
