@@ -416,8 +416,10 @@ function winogradPlan(g: ConvGeometry): WinogradPlan {
   const kq = g.kD * g.kH * g.inC;
   const pairs = g.batch * g.outD * g.outH * Math.ceil(g.outW / 2);
   const transforms = g.strideW === 2 ? 5 : 4;
-  const tile = Math.min(roundUp(pairs, MR), MR * Math.max(1, Math.floor(A_BYTES / (transforms * 8 * kq * MR))));
   const nc = Math.min(g.outC, NR * Math.max(1, Math.floor(B_BYTES / (4 * 8 * kq * NR))));
+  // the gathered V_t (float64) and the products M_t (float32) both stay within A_BYTES
+  const perPair = transforms * (8 * kq + 4 * nc);
+  const tile = Math.min(roundUp(pairs, MR), MR * Math.max(1, Math.floor(A_BYTES / (perPair * MR))));
   return { tile, nc };
 }
 
@@ -793,8 +795,12 @@ function convMicroDy4x3(
  * Worth it when dx has at least NR channels (they become the GEMM's N).
  */
 function useTransposedForward(g: ConvGeometry): boolean {
-  return g.strideD === 1 && g.strideH === 1 && g.strideW === 1 && g.inC >= NR;
+  return g.strideD === 1 && g.strideH === 1 && g.strideW === 1 && g.inC >= NR &&
+    4 * patchK(g) * g.outC <= FLIPPED_KERNEL_MAX_BYTES;
 }
+
+/** The flipped kernel is a workspace copy of w: above this, big layers take the col2im route. */
+const FLIPPED_KERNEL_MAX_BYTES = 4 * 1024 * 1024;
 
 let wsFlip = new Float32Array(0);
 
@@ -864,7 +870,7 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
     convBackpropFilterSmallK(g, x, dy, dw);
     return;
   }
-  if (useWinogradW(g)) {
+  if (useWinogradW(g) && WINOGRAD_FILTER_ACC_BYTES * g.kD * g.kH * g.inC * n <= WINOGRAD_FILTER_MAX_BYTES) {
     convBackpropFilterWinogradW(g, x, dy, dw);
     return;
   }
@@ -884,6 +890,11 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
     }
   }
 }
+
+/** Bytes per (k', co) of the Winograd filter gradient's M_t scratch (4 float32) and accumulator (4 float64). */
+const WINOGRAD_FILTER_ACC_BYTES = 4 * (4 + 8);
+/** Above this the M_t buffers (kernel-sized) would outgrow "a few MiB": big layers take the plain route. */
+const WINOGRAD_FILTER_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Output pairs per Winograd filter-gradient tile (the inner dimension of its four GEMMs). */
 function winogradFilterTile(g: ConvGeometry): number {
@@ -1126,9 +1137,9 @@ export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropI
     return 8 * tile * nc + 8 * kb * nc + 4 * tile * k;
   }
   if (k <= SMALL_K) return 4 * Math.min(outRows(g), SMALL_K_FILTER_ROWS) * k;
-  if (useWinogradW(g)) {
+  if (useWinogradW(g) && WINOGRAD_FILTER_ACC_BYTES * (k / 3) * n <= WINOGRAD_FILTER_MAX_BYTES) {
     const tile = winogradFilterTile(g), kq = k / 3;
-    return 4 * 8 * tile * (roundUp(kq, MR) + roundUp(n, NR)) + 4 * (4 + 8) * kq * n;
+    return 4 * 8 * tile * (roundUp(kq, MR) + roundUp(n, NR)) + WINOGRAD_FILTER_ACC_BYTES * kq * n;
   }
   const tile = filterPlan(g);
   return 4 * tile * k + 8 * tile * roundUp(k, MR) + 8 * tile * roundUp(n, NR);

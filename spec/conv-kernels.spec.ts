@@ -228,6 +228,19 @@ describe('conv kernels: IEEE values and workspace', () => {
     expect(Array.from(y)).toEqual([1 + 2 + 4 + 5, 2 + 3 + 5 + 6, 4 + 5 + 7 + 8, Infinity]);
   });
 
+  test('workspace stays within 8 MiB for big layers (3x3x512x512, 3x1024x1024 conv1d, 3x3x8x4096), every pass', () => {
+    const big = [
+      convGeometry(2, 1, [14, 14], 512, [3, 3], 512, [1, 1], [1, 1], 'same'),
+      convGeometry(1, 1, [100], 1024, [3], 1024, [1], [1], 'same'),
+      convGeometry(2, 1, [8, 8], 8, [3, 3], 4096, [1, 1], [1, 1], 'same'),
+    ];
+    for (const g of big) {
+      for (const pass of ['forward', 'backpropInput', 'backpropFilter'] as const) {
+        expect(convWorkspaceBytes(g, pass)).toBeLessThanOrEqual(8 * 1024 * 1024);
+      }
+    }
+  });
+
   test('workspace does not grow with the batch (resnet-conv shape, batch 1 vs 64, every pass)', () => {
     for (const pass of ['forward', 'backpropInput', 'backpropFilter'] as const) {
       const small = convWorkspaceBytes(convGeometry(2, 1, [56, 56], 64, [3, 3], 64, [1, 1], [1, 1], 'same'), pass);
