@@ -1,4 +1,4 @@
-import { DEFAULTS, DEFAULT_VARIANTS, HELP_TEXT, MNIST_SAMPLES, QUICK_DEFAULTS, parseLabArgs, type LabOptions } from '../examples/lab/options';
+import { DEFAULT_VARIANTS, HELP_TEXT, MNIST_SAMPLES, QUICK_DEFAULTS, parseLabArgs, type LabOptions } from '../examples/lab/options';
 
 function run(argv: string[]): LabOptions {
   const r = parseLabArgs(argv);
@@ -15,21 +15,21 @@ function errorOf(argv: string[]): string {
 describe('lab options: defaults', () => {
   test('no arguments → the documented defaults and the six default variants in order', () => {
     const o = run([]);
-    expect(o).toMatchObject({ train: 1000, test: 2000, epochs: DEFAULTS.epochs, batch: 32, seed: 42, lr: 1e-3, out: 'lab-report', quick: false });
+    expect(o).toMatchObject({ train: 1000, test: 2000, epochs: 12, batch: 32, seed: 42, lr: 0.02, adamLr: 2e-3, out: 'lab-report', quick: false });
     expect(o.variants).toEqual([
       { kind: 'none', label: 'none' },
       { kind: 'l2', label: 'l2=1e-3', l2: 1e-3 },
       { kind: 'l1', label: 'l1=1e-4', l1: 1e-4 },
       { kind: 'l1l2', label: 'l1l2=1e-4:1e-3', l1: 1e-4, l2: 1e-3 },
-      { kind: 'activity', label: 'activity=1e-4', l1: 1e-4 },
-      { kind: 'adamw', label: 'adamw=1e-2', weightDecay: 1e-2 },
+      { kind: 'activity', label: 'activity=1e-3', l1: 1e-3 },
+      { kind: 'adamw', label: 'adamw=0.1', weightDecay: 0.1 },
     ]);
     expect(DEFAULT_VARIANTS.split(',')).toHaveLength(6);
   });
 
   test('--quick lowers train/test/epochs and keeps every other default', () => {
     const o = run(['--quick']);
-    expect(o).toMatchObject({ ...QUICK_DEFAULTS, batch: DEFAULTS.batch, seed: DEFAULTS.seed, out: DEFAULTS.out, quick: true });
+    expect(o).toMatchObject({ ...QUICK_DEFAULTS, batch: 32, seed: 42, lr: 0.02, out: 'lab-report', quick: true });
     expect(o.variants).toHaveLength(6);
   });
 
@@ -54,6 +54,8 @@ describe('lab options: every option, both spellings', () => {
     [['--seed=123456'], { seed: 123456 }],
     [['--lr', '3e-4'], { lr: 3e-4 }],
     [['--lr=0.01'], { lr: 0.01 }],
+    [['--adam-lr', '1e-3'], { adamLr: 1e-3 }],
+    [['--adam-lr=0.005'], { adamLr: 0.005 }],
     [['--out', 'tmp/report'], { out: 'tmp/report' }],
     [['--out=x y'], { out: 'x y' }],
   ])('%j → %j', (argv, expected) => {
@@ -61,7 +63,7 @@ describe('lab options: every option, both spellings', () => {
   });
 
   test('--variants parses each kind with its coefficient and keeps the given order', () => {
-    const o = run(['--variants', 'adamw=0.05,l1l2=0:2e-3,activity=5e-5,l1=2e-4,l2=1e-2,none']);
+    const o = run(['--variants', 'adamw=0.05,l1l2=0:2e-3,activity=5e-5,l1=2e-4,l2=1e-2,none,adam']);
     expect(o.variants).toEqual([
       { kind: 'adamw', label: 'adamw=0.05', weightDecay: 0.05 },
       { kind: 'l1l2', label: 'l1l2=0:2e-3', l1: 0, l2: 2e-3 },
@@ -69,12 +71,13 @@ describe('lab options: every option, both spellings', () => {
       { kind: 'l1', label: 'l1=2e-4', l1: 2e-4 },
       { kind: 'l2', label: 'l2=1e-2', l2: 1e-2 },
       { kind: 'none', label: 'none' },
+      { kind: 'adam', label: 'adam' },
     ]);
   });
 
   test('--variants names without a value take the default coefficients', () => {
     const o = run(['--variants=l2,l1,l1l2,activity,adamw']);
-    expect(o.variants.map((v) => v.label)).toEqual(['l2=1e-3', 'l1=1e-4', 'l1l2=1e-4:1e-3', 'activity=1e-4', 'adamw=1e-2']);
+    expect(o.variants.map((v) => v.label)).toEqual(['l2=1e-3', 'l1=1e-4', 'l1l2=1e-4:1e-3', 'activity=1e-3', 'adamw=0.1']);
   });
 
   test('--variants allows the same kind with different coefficients (a sweep)', () => {
@@ -90,7 +93,7 @@ describe('lab options: every option, both spellings', () => {
       const r = parseLabArgs(argv);
       expect(r).toEqual({ kind: 'help', text: HELP_TEXT });
     }
-    for (const name of ['--train', '--test', '--epochs', '--batch', '--seed', '--lr', '--variants', '--out', '--quick', '--help']) {
+    for (const name of ['--train', '--test', '--epochs', '--batch', '--seed', '--lr', '--adam-lr', '--variants', '--out', '--quick', '--help']) {
       expect(HELP_TEXT).toContain(name);
     }
   });
@@ -108,19 +111,22 @@ describe('lab options: bad values → a clear message (the entry exits with code
     ['throws when --seed is negative', ['--seed', '-1'], /--seed must be a non-negative integer, got "-1"/],
     ['throws when --lr is zero', ['--lr', '0'], /--lr must be a finite number > 0, got "0"/],
     ['throws when --lr is not a number', ['--lr', 'fast'], /--lr must be a finite number > 0, got "fast"/],
+    ['throws when --adam-lr is negative', ['--adam-lr=-0.001'], /--adam-lr must be a finite number > 0, got "-0.001"/],
+    ['throws when --adam-lr is infinite', ['--adam-lr', 'Infinity'], /--adam-lr must be a finite number > 0, got "Infinity"/],
     ['throws when a value is missing at the end', ['--epochs'], /--epochs needs a value/],
     ['throws when a value is missing before the next option', ['--epochs', '--quick'], /--epochs needs a value/],
     ['throws when an option is unknown', ['--epoch', '3'], /unknown option "--epoch"; known: --train/],
     ['throws when a positional argument is given', ['mnist'], /unexpected argument "mnist"; options start with --/],
     ['throws when an option is given twice', ['--seed', '1', '--seed=2'], /--seed is given twice/],
     ['throws when --quick has a value', ['--quick=yes'], /--quick takes no value/],
-    ['throws when a variant is unknown', ['--variants', 'none,dropout=0.5'], /unknown variant "dropout".*expected none, l2, l1, l1l2, activity or adamw/],
+    ['throws when a variant is unknown', ['--variants', 'none,dropout=0.5'], /unknown variant "dropout".*expected none, l2, l1, l1l2, activity, adamw or adam/],
     ['throws when a variant coefficient is not a number', ['--variants', 'l2=big'], /--variants l2 must be a finite number > 0, got "big"/],
     ['throws when a variant coefficient is zero', ['--variants', 'l1=0'], /--variants l1 must be a finite number > 0, got "0"/],
     ['throws when a variant coefficient is negative', ['--variants', 'adamw=-1e-2'], /--variants adamw must be a finite number > 0, got "-1e-2"/],
     ['throws when l1l2 lacks the colon', ['--variants', 'l1l2=1e-4'], /l1l2 must be written l1l2=<l1>:<l2>/],
     ['throws when l1l2 is all zero', ['--variants', 'l1l2=0:0'], /l1l2 needs l1 > 0 or l2 > 0/],
     ['throws when none has a value', ['--variants', 'none=1'], /none takes no value/],
+    ['throws when adam has a value', ['--variants', 'adam=1e-3'], /--variants adam takes no value/],
     ['throws when the variant list has an empty item', ['--variants', 'none,,l2'], /--variants must be a comma-separated list/],
     ['throws when a variant is listed twice', ['--variants', 'l2,l2=1e-3'], /"l2=1e-3" is listed twice/],
     ['throws when --out is blank', ['--out', ' '], /--out must be a folder name/],

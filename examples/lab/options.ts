@@ -16,7 +16,8 @@ export type VariantSpec =
   | { kind: 'l1'; label: string; l1: number }
   | { kind: 'l1l2'; label: string; l1: number; l2: number }
   | { kind: 'activity'; label: string; l1: number }
-  | { kind: 'adamw'; label: string; weightDecay: number };
+  | { kind: 'adamw'; label: string; weightDecay: number }
+  | { kind: 'adam'; label: string };
 
 export interface LabOptions {
   /** Training samples drawn from the 10,000 MNIST digits. */
@@ -26,8 +27,10 @@ export interface LabOptions {
   epochs: number;
   batch: number;
   seed: number;
-  /** Adam / AdamW learning rate. */
+  /** Learning rate of the base optimizer (SGD with momentum 0.9). */
   lr: number;
+  /** Learning rate of the 'adamw' and 'adam' variants. */
+  adamLr: number;
   variants: VariantSpec[];
   /** Report folder. */
   out: string;
@@ -47,24 +50,32 @@ export const DEFAULT_COEFFICIENTS = {
   l2: '1e-3',
   l1: '1e-4',
   l1l2: '1e-4:1e-3',
-  activity: '1e-4',
-  adamw: '1e-2',
+  activity: '1e-3',
+  adamw: '0.1',
 } as const;
 
-export const DEFAULT_VARIANTS = 'none,l2=1e-3,l1=1e-4,l1l2=1e-4:1e-3,activity=1e-4,adamw=1e-2';
+export const DEFAULT_VARIANTS = 'none,l2=1e-3,l1=1e-4,l1l2=1e-4:1e-3,activity=1e-3,adamw=0.1';
 
 /**
- * Defaults (see the README section and examples/lab.ts): 1,000 training digits overfit a small
- * conv net within a few epochs; 2,000 test digits measure the gap with a standard error of about
- * ±0.6 accuracy points.
+ * Defaults, chosen by real runs on this 2-core machine (see the README section):
+ * - 1,000 training digits and a 106k-weight conv net (examples/lab/variants.ts): without a penalty
+ *   the net reaches 100% training accuracy and a training loss near 0.0005 within 12 epochs, while
+ *   the test loss stalls around 0.24 — it memorises. 2,000 test digits measure accuracy with a
+ *   standard error of about ±0.5 points.
+ * - SGD with momentum 0.9 at lr 0.02: the optimizer under which an L2 penalty is the classic
+ *   weight decay. Every kernel penalty below then lowers the test loss and raises test accuracy.
+ * - Coefficients: l2 1e-3, l1 1e-4, l1l2 both, activity 1e-3 (on 256 hidden units, / batch);
+ *   adamw 0.1 at Adam lr 2e-3 (Keras' default decay 0.004 would not show in 12 epochs).
+ * - 12 epochs × 6 variants: about 2 minutes on 2 cores.
  */
 export const DEFAULTS = {
   train: 1000,
   test: 2000,
-  epochs: 15,
+  epochs: 12,
   batch: 32,
   seed: 42,
-  lr: 1e-3,
+  lr: 0.02,
+  adamLr: 2e-3,
   variants: DEFAULT_VARIANTS,
   out: 'lab-report',
 } as const;
@@ -89,21 +100,24 @@ Options:
   --epochs N      epochs per variant (default ${DEFAULTS.epochs}; --quick ${QUICK_DEFAULTS.epochs})
   --batch N       batch size (default ${DEFAULTS.batch})
   --seed N        seed for the data split, initial weights and shuffling (default ${DEFAULTS.seed})
-  --lr X          Adam/AdamW learning rate (default ${DEFAULTS.lr})
+  --lr X          learning rate of SGD (momentum 0.9), the optimizer of every variant but
+                  adamw/adam (default ${DEFAULTS.lr})
+  --adam-lr X     learning rate of the adamw and adam variants (default ${DEFAULTS.adamLr})
   --variants LIST comma-separated, in order (default ${DEFAULTS.variants}):
                     none            no penalty
                     l2=λ            l2(λ) on every kernel          (λ·Σw², gradient 2λw)
                     l1=λ            l1(λ) on every kernel          (λ·Σ|w|, gradient λ·sign(w))
                     l1l2=a:b        l1l2({l1: a, l2: b}) on every kernel
                     activity=λ      l1(λ) on the hidden dense layer's output, / batch size
-                    adamw=d         no penalty; AdamW with decoupled weight decay d
+                    adamw=d         no penalty; AdamW (--adam-lr) with decoupled weight decay d
+                    adam            no penalty; plain Adam (--adam-lr), the baseline for adamw
                   a name without '=' takes its default coefficient
   --out DIR       report folder: index.html + results.json (default ${DEFAULTS.out})
   --quick         smaller defaults for a run of a few seconds
   -h, --help      this text
 `;
 
-const VALUE_OPTIONS = ['train', 'test', 'epochs', 'batch', 'seed', 'lr', 'variants', 'out'] as const;
+const VALUE_OPTIONS = ['train', 'test', 'epochs', 'batch', 'seed', 'lr', 'adam-lr', 'variants', 'out'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 
 function isValueOption(name: string): name is ValueOption {
@@ -153,8 +167,9 @@ export function parseVariants(list: string): VariantSpec[] {
     let spec: VariantSpec;
     switch (kind) {
       case 'none':
-        if (hasValue) throw new OptionError(`--variants none takes no value, got ${JSON.stringify(item)}`);
-        spec = { kind: 'none', label: 'none' };
+      case 'adam':
+        if (hasValue) throw new OptionError(`--variants ${kind} takes no value, got ${JSON.stringify(item)}`);
+        spec = { kind, label: kind };
         break;
       case 'l2': {
         const raw = value ?? DEFAULT_COEFFICIENTS.l2;
@@ -189,7 +204,7 @@ export function parseVariants(list: string): VariantSpec[] {
         break;
       }
       default:
-        throw new OptionError(`--variants: unknown variant ${JSON.stringify(kind)} in ${JSON.stringify(item)}; expected none, l2, l1, l1l2, activity or adamw`);
+        throw new OptionError(`--variants: unknown variant ${JSON.stringify(kind)} in ${JSON.stringify(item)}; expected none, l2, l1, l1l2, activity, adamw or adam`);
     }
     if (out.some((v) => v.label === spec.label)) {
       throw new OptionError(`--variants: ${JSON.stringify(spec.label)} is listed twice`);
@@ -239,10 +254,11 @@ export function parseLabArgs(argv: readonly string[]): ParseResult {
     const batch = given.batch !== undefined ? positiveInt('batch', given.batch, MNIST_SAMPLES) : base.batch;
     const seed = given.seed !== undefined ? nonNegativeInt('seed', given.seed) : base.seed;
     const lr = given.lr !== undefined ? coefficient('--lr', given.lr, false) : base.lr;
+    const adamLr = given['adam-lr'] !== undefined ? coefficient('--adam-lr', given['adam-lr'], false) : base.adamLr;
     const variants = parseVariants(given.variants ?? base.variants);
     const out = given.out ?? base.out;
     if (out.trim() === '') throw new OptionError(`--out must be a folder name, got ""`);
-    return { kind: 'run', options: { train, test, epochs, batch, seed, lr, variants, out, quick } };
+    return { kind: 'run', options: { train, test, epochs, batch, seed, lr, adamLr, variants, out, quick } };
   } catch (e) {
     if (e instanceof OptionError) return { kind: 'error', message: `lab: ${e.message}\nRun with --help for usage.` };
     throw e;

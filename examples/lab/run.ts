@@ -49,7 +49,7 @@ function historyOf(h: Record<string, number[]>, epochs: number, seconds: number[
 async function runVariant(spec: VariantSpec, index: number, count: number, initial: Tensor[], data: LabData, o: LabOptions, io: LabIO): Promise<VariantResult> {
   const { model, layers } = buildModel(spec, o.seed);
   model.setWeights(initial);
-  model.compile({ optimizer: optimizerFor(spec, o.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: optimizerFor(spec, o.lr, o.adamLr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
   const batches = Math.ceil(o.train / o.batch);
   const head = `[${index + 1}/${count}] ${spec.label.padEnd(16)}`;
@@ -102,7 +102,7 @@ async function runVariant(spec: VariantSpec, index: number, count: number, initi
     label: spec.label,
     spec,
     description: describeVariant(spec),
-    optimizer: optimizerName(spec, o.lr),
+    optimizer: optimizerName(spec, o.lr, o.adamLr),
     history: historyOf(hist, o.epochs, epochSeconds),
     final: {
       trainAccuracy,
