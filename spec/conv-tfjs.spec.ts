@@ -37,6 +37,8 @@ const CASES: TfCase[] = [
   { name: 'x=[2,9,3] k=[3,3,4] s=2 d=1 p=same', rank: 1, x: [2, 9, 3], k: [3, 3, 4], strides: 2, dilationRate: 1, padding: 'same' },
   { name: 'x=[2,10,2] k=[3,2,3] s=1 d=2 p=causal', rank: 1, x: [2, 10, 2], k: [3, 2, 3], strides: 1, dilationRate: 2, padding: 'causal' },
   { name: 'x=[1,8,2] k=[4,2,3] s=1 d=1 p=causal', rank: 1, x: [1, 8, 2], k: [4, 2, 3], strides: 1, dilationRate: 1, padding: 'causal' },
+  { name: 'x=[2,11,8] k=[3,8,5] s=1 d=1 p=valid', rank: 1, x: [2, 11, 8], k: [3, 8, 5], strides: 1, dilationRate: 1, padding: 'valid' },
+  { name: 'x=[2,6,7,5] k=[3,3,5,4] s=1 d=1 p=same', rank: 2, x: [2, 6, 7, 5], k: [3, 3, 5, 4], strides: 1, dilationRate: 1, padding: 'same' },
   { name: 'x=[2,7,7,3] k=[3,3,3,4] s=2 d=1 p=same', rank: 2, x: [2, 7, 7, 3], k: [3, 3, 3, 4], strides: 2, dilationRate: 1, padding: 'same' },
   { name: 'x=[1,8,7,2] k=[3,2,2,5] s=1 d=2 p=valid', rank: 2, x: [1, 8, 7, 2], k: [3, 2, 2, 5], strides: 1, dilationRate: 2, padding: 'valid' },
   { name: 'x=[2,6,5,4] k=[1,1,4,3] s=1 d=1 p=same', rank: 2, x: [2, 6, 5, 4], k: [1, 1, 4, 3], strides: 1, dilationRate: 1, padding: 'same' },
