@@ -177,6 +177,20 @@ describe('lab report: svg primitives', () => {
     expect(b.match(/M/g)).toHaveLength(2);
   });
 
+  test('lineChart logY: losses from 1.5 to 5e-4 get power-of-ten ticks 1e-4 … 10, zero values are skipped', () => {
+    const svg = lineChart({
+      title: 'log', xLabel: 'epoch', yLabel: 'loss', logY: true, integerX: true,
+      series: [{ name: 'train', color: '#000000', points: [[1, 1.5], [2, 0.1], [3, 0], [4, 5e-4]] }],
+    });
+    checkXml(svg);
+    const yLabels = [...svg.matchAll(/text-anchor="end">([^<]+)<\/text>/g)].map((m) => m[1]);
+    expect(yLabels).toEqual(['1e-4', '1e-3', '0.01', '0.1', '1', '10']);
+    const d = /<path d="([^"]+)"/.exec(svg)![1];
+    expect(d.match(/[ML]/g)).toEqual(['M', 'L', 'M']); // the zero breaks the line
+    const xLabels = [...svg.matchAll(/text-anchor="middle">(\d+)<\/text>/g)].map((m) => Number(m[1]));
+    expect(xLabels.every((v) => Number.isInteger(v))).toBe(true);
+  });
+
   test('barChart with 12 bins is well-formed XML with 12 bars carrying tooltips', () => {
     const bars = Array.from({ length: 12 }, (_, k) => ({ lo: -6 + k / 2, hi: -5.5 + k / 2, value: k }));
     const svg = barChart({ title: 'w', xLabel: '|w|', yLabel: '%', bars, color: '#123456', xTicks: [-6, -4, -2, 0], xTickLabel: (v) => `1e${v}` });

@@ -33,9 +33,9 @@ function describeSpec(v: VariantResult): string {
 
 /** Learning curves, one panel per variant, sharing one y range so panels compare directly. */
 function learningCurves(results: LabResults): ReportFiles['svgs'] {
-  const all = results.variants.flatMap((v) => [...v.history.dataLoss, ...v.history.valDataLoss, ...v.history.loss]);
-  const [, hi] = extent(all);
-  const yRange: [number, number] = [0, hi * 1.05];
+  // log scale: the training loss falls by decades while the test loss stalls — the overfitting gap
+  const all = results.variants.flatMap((v) => [...v.history.dataLoss, ...v.history.valDataLoss, ...v.history.loss]).filter((x) => x > 0);
+  const yRange = extent(all);
   const xRange: [number, number] = [Math.min(1, results.options.epochs), Math.max(results.options.epochs, 2)];
   return results.variants.map((v, i) => {
     const e = v.history.epoch;
@@ -50,7 +50,7 @@ function learningCurves(results: LabResults): ReportFiles['svgs'] {
     return {
       name: `learning-curves-${i + 1}.svg`,
       title: `Learning curves: ${v.label}`,
-      svg: lineChart({ title: v.label, xLabel: 'epoch', yLabel: 'cross-entropy', series, xRange, yRange, width: 460, height: 260, integerX: true }),
+      svg: lineChart({ title: v.label, xLabel: 'epoch', yLabel: 'cross-entropy (log scale)', series, xRange, yRange, logY: true, width: 460, height: 260, integerX: true }),
     };
   });
 }
@@ -170,7 +170,7 @@ ${results.variants.map((v) => `<li>${escapeXml(describeSpec(v))}</li>`).join('\n
 </ul>
 
 <h2>Learning curves</h2>
-<p class="note">Data loss (cross-entropy) per epoch: solid on the training batches, dashed on the held-out test set; the thin grey dotted line is the training loss including the penalty. A test curve that turns up while the training curve keeps falling is overfitting.</p>
+<p class="note">Data loss (cross-entropy, log scale) per epoch: solid on the training batches, dashed on the held-out test set; the thin grey dotted line is the training loss including the penalty. A training curve that keeps falling by decades while the test curve stalls or turns up is overfitting; a penalty keeps the training loss from collapsing and lowers the test curve.</p>
 <div class="grid">
 ${curves.map(figure).join('\n')}
 </div>

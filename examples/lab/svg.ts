@@ -46,6 +46,12 @@ export function formatTick(v: number): string {
   return (+v.toPrecision(4)).toString();
 }
 
+/** 10^k as a short label: 1e-3, 0.01, 0.1, 1, 10, 1e2. */
+export function powerOfTen(k: number): string {
+  if (k >= -2 && k <= 1) return (+Math.pow(10, k).toPrecision(1)).toString();
+  return `1e${k}`;
+}
+
 export interface Series {
   name: string;
   color: string;
@@ -67,6 +73,11 @@ export interface LineChartOptions {
   /** Fixed axis ranges (shared across small multiples); otherwise from the data. */
   xRange?: [number, number];
   yRange?: [number, number];
+  /**
+   * Logarithmic y axis (losses spanning decades): values are plotted as log10(y), non-positive
+   * values are skipped, `yRange` is given in data units, ticks sit at powers of ten.
+   */
+  logY?: boolean;
   /** Only whole-number ticks on the x axis (epochs). */
   integerX?: boolean;
   /** Extra legend entries explaining line styles, e.g. [{ name: 'validation', dash: '5 3' }]. */
@@ -95,7 +106,7 @@ interface Frame {
 /** Opens an <svg>, draws title, axes with ticks and grid lines, axis labels. */
 function frame(width: number, height: number, title: string, xLabel: string, yLabel: string,
   xr: [number, number], yr: [number, number], right: number, xTicks?: number[],
-  xTickLabel: (v: number) => string = formatTick): Frame {
+  xTickLabel: (v: number) => string = formatTick, yTicks?: number[], yTickLabel: (v: number) => string = formatTick): Frame {
   const left = 58, top = 28, bottom = 42;
   const w = width - left - right, h = height - top - bottom;
   const x = (v: number) => left + ((v - xr[0]) / (xr[1] - xr[0] || 1)) * w;
@@ -105,10 +116,10 @@ function frame(width: number, height: number, title: string, xLabel: string, yLa
   svg.push(`<title>${escapeXml(title)}</title>`);
   svg.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   svg.push(`<text x="${c(left + w / 2)}" y="16" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(title)}</text>`);
-  const yt = niceTicks(yr[0], yr[1], 5).filter((t) => t >= yr[0] - 1e-12 && t <= yr[1] + 1e-12);
+  const yt = (yTicks ?? niceTicks(yr[0], yr[1], 5)).filter((t) => t >= yr[0] - 1e-12 && t <= yr[1] + 1e-12);
   for (const t of yt) {
     svg.push(`<line x1="${c(left)}" y1="${c(y(t))}" x2="${c(left + w)}" y2="${c(y(t))}" stroke="#e5e5e5"/>`);
-    svg.push(`<text x="${c(left - 6)}" y="${c(y(t) + 4)}" text-anchor="end">${escapeXml(formatTick(t))}</text>`);
+    svg.push(`<text x="${c(left - 6)}" y="${c(y(t) + 4)}" text-anchor="end">${escapeXml(yTickLabel(t))}</text>`);
   }
   const xt = (xTicks ?? niceTicks(xr[0], xr[1], 6)).filter((t) => t >= xr[0] - 1e-12 && t <= xr[1] + 1e-12);
   for (const t of xt) {
@@ -141,8 +152,18 @@ export function lineChart(o: LineChartOptions): string {
   const width = o.width ?? 560, height = o.height ?? 300;
   const legend = o.series.filter((s) => !s.hideInLegend);
   const right = legend.length > 0 || (o.styleLegend?.length ?? 0) > 0 ? 150 : 16;
-  const xr = o.xRange ?? extent(o.series.flatMap((s) => s.points.map((p) => p[0])));
-  const yr = o.yRange ?? extent(o.series.flatMap((s) => s.points.map((p) => p[1])));
+  const ty = (v: number) => (o.logY ? (v > 0 ? Math.log10(v) : NaN) : v);
+  const series = o.series.map((s) => ({ ...s, points: s.points.map((p) => [p[0], ty(p[1])] as const) }));
+  const xr = o.xRange ?? extent(series.flatMap((s) => s.points.map((p) => p[0])));
+  let yr = o.yRange ? [ty(o.yRange[0]), ty(o.yRange[1])] as [number, number] : extent(series.flatMap((s) => s.points.map((p) => p[1])));
+  let yTicks: number[] | undefined;
+  if (o.logY) {
+    yr = [Math.floor(yr[0]), Math.ceil(yr[1])];
+    if (yr[0] === yr[1]) yr[1] = yr[0] + 1;
+    yTicks = [];
+    const step = Math.max(1, Math.ceil((yr[1] - yr[0]) / 6));
+    for (let k = yr[0]; k <= yr[1]; k += step) yTicks.push(k);
+  }
   let xTicks: number[] | undefined;
   if (o.integerX) {
     const span = xr[1] - xr[0];
@@ -150,8 +171,8 @@ export function lineChart(o: LineChartOptions): string {
     xTicks = [];
     for (let t = Math.ceil(xr[0] / step) * step; t <= xr[1]; t += Math.round(step) || 1) xTicks.push(t);
   }
-  const f = frame(width, height, o.title, o.xLabel, o.yLabel, xr, yr, right, xTicks);
-  for (const s of o.series) {
+  const f = frame(width, height, o.title, o.xLabel, o.yLabel, xr, yr, right, xTicks, formatTick, yTicks, o.logY ? powerOfTen : formatTick);
+  for (const s of series) {
     const d = pathData(s.points, f);
     if (d === '') continue;
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
