@@ -94,6 +94,9 @@ describe('lab run: a --quick-style run on a tiny subset, in process', () => {
       expect(f.trainAccuracy).toBeGreaterThanOrEqual(0);
       expect(f.trainAccuracy).toBeLessThanOrEqual(1);
       expect(f.gap).toBeCloseTo(f.trainAccuracy - f.testAccuracy, 12);
+      // accuracies are counts of correctly classified digits out of 64
+      expect(f.trainAccuracy * 64).toBeCloseTo(Math.round(f.trainAccuracy * 64), 9);
+      expect(f.testAccuracy * 64).toBeCloseTo(Math.round(f.testAccuracy * 64), 9);
       expect(f.trainTotalLoss).toBeCloseTo(f.trainDataLoss + f.penalty, 6);
       expect(f.penaltyShare).toBeCloseTo(f.penalty / f.trainTotalLoss, 12);
       expect(v.histogram.total).toBe(kernelSizes.reduce((a, b) => a + b, 0));
