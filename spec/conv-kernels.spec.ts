@@ -105,6 +105,13 @@ const CASES: Case[] = [
   c2([6, 4], 4, [2, 3], 5, [1, 1], [2, 1], 'valid'),     // dilated along H only
   c2([4, 3], 9, [3, 3], 7, [1, 1], [1, 1], 'same', 3),   // outW = 3
   c3([3, 4, 5], 3, [2, 2, 3], 4, [1, 1, 1], [1, 1, 1], 'same'),
+  // F(4,3) along W (outW ≥ 8): partial last quads, both edges, several channel blocks, rank 3
+  c1(13, 8, 3, 4, 1, 1, 'same'),
+  c1(12, 8, 3, 3, 1, 1, 'causal', 1),
+  c2([3, 9], 128, [3, 3], 61, [1, 1], [1, 1], 'same', 1),
+  c2([5, 11], 3, [3, 3], 4, [2, 1], [1, 1], 'valid'),
+  c3([3, 3, 10], 2, [2, 2, 3], 3, [1, 1, 1], [1, 1, 1], 'valid'),
+  c3([2, 3, 11], 3, [1, 3, 3], 5, [1, 1, 1], [1, 1, 1], 'same'),
   // stride-2 polyphase variant (kW = 3, strideW = 2): odd/even output widths, both edges
   c1(10, 8, 3, 4, 2, 1, 'same'),
   c1(11, 8, 3, 5, 2, 1, 'valid', 1),
@@ -169,6 +176,8 @@ describe('conv backward kernels vs central finite differences of loss = Σ y·r'
     c3([3, 4, 3], 2, [2, 3, 2], 2, [1, 2, 1], [1, 1, 1], 'same'),
     c2([4, 5], 3, [3, 3], 2, [1, 1], [1, 1], 'same'),   // Winograd along W
     c1(7, 8, 3, 2, 1, 1, 'causal'),                     // Winograd along W
+    c1(13, 8, 3, 2, 1, 1, 'same'),                      // F(4,3) along W
+    c2([3, 10], 4, [3, 3], 4, [1, 1], [1, 1], 'same'),  // F(4,3) along W
   ];
   const rng = new Random(11);
   const eps = 1e-2;
