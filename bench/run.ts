@@ -21,7 +21,7 @@ import { loadTfjsCpu, tfjsCpuFactory, TF } from './peers/tfjs-cpu';
 import { WasmInfo, WasmPeer } from './peers/tfjs-wasm';
 import { PROBE_FLOPS_PER_CALL, probeCall } from './probe';
 import {
-  reducedFootnotes, renderTable, renderTrainTable, ResultRow, trainFootnotes, TrainRow, validateRow,
+  checkTargets, reducedFootnotes, renderTable, renderTargets, renderTrainTable, ResultRow, trainFootnotes, TrainRow, validateRow,
   validateTrainRow,
 } from './report';
 import {
@@ -252,6 +252,11 @@ async function main(): Promise<void> {
   }
   notes.push(`main process loaded tfjs-backend-wasm: ${wasmInMain ? 'YES — ratios are suspect' : 'no'}; wall time ${minutes.toFixed(1)} min.`);
   for (const n of notes) log(n);
+  const targets = checkTargets(rows, probeByShape);
+  if (targets.length > 0) {
+    log('');
+    for (const l of renderTargets(targets)) log(l);
+  }
   if (train.length > 0) {
     log('\nTraining throughput (samples/s, higher is better), Ridge vs tfjs-layers in this process');
     log(renderTrainTable(train));
@@ -275,6 +280,7 @@ async function main(): Promise<void> {
     wasm,
     probe: { gflops: probeGflops, byShape: probeByShape },
     rows,
+    targets,
     train,
     trainNote: trainNote ?? null,
     wasmLoadedInMainProcess: wasmInMain,

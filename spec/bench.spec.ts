@@ -12,8 +12,8 @@ import { Case, chooseCase, median, timedRow } from '../bench/measure';
 import { tfjsFactory, tfjsKernelName } from '../bench/peers/tfjs-cases';
 import { PROBE_FLOPS_PER_ITERATION, probeMultiplyAdd } from '../bench/probe';
 import {
-  formatBytes, formatGflops, formatRatio, ratio, reducedFootnotes, renderTable, renderTrainTable,
-  ResultRow, trainFootnotes, validateRow, validateTrainRow,
+  checkTargets, formatBytes, formatGflops, formatRatio, issueTargets, ratio, reducedFootnotes, renderTable,
+  renderTargets, renderTrainTable, ResultRow, TargetResult, trainFootnotes, validateRow, validateTrainRow,
 } from '../bench/report';
 import {
   ALL_SHAPES, candidateProblems, chooseProblem, CONV_PASSES, ConvShape, convTensorShapes, fullProblem,
@@ -241,6 +241,44 @@ describe('bench rows and tables', () => {
       '  mnist-cnn: mnist-cnn (conv16-pool, batch 32)',
       '  tfjs-layers: tfjs-layers (tfjs-backend-cpu)',
     ]);
+  });
+});
+
+describe('bench targets (issue 3)', () => {
+  test('issueTargets: GEMM 512/1024 ≥ 5× tfjs-cpu and ≥ 70% probe; backprop-filter ≥ 250×; every pass ≥ 3× reference', () => {
+    const t = issueTargets();
+    const has = (what: string): boolean => t.some((x) => x.what === what);
+    expect(has('gemm-512 matmul ≥ 5× tfjs-cpu')).toBe(true);
+    expect(has('gemm-1024 matmul ≥ 70% of probe')).toBe(true);
+    expect(has('mnist-conv1 forward ≥ 3× tfjs-cpu')).toBe(true);
+    expect(has('conv3d forward ≥ 4× tfjs-cpu')).toBe(true);
+    expect(has('strided backprop-input ≥ 2.8× tfjs-cpu')).toBe(true);
+    expect(has('conv1d backprop-input ≥ 2.8× tfjs-cpu')).toBe(false); // 2D shapes only
+    expect(has('resnet-conv backprop-filter ≥ 250× tfjs-cpu')).toBe(true);
+    expect(has('conv3d backprop-filter ≥ 250× tfjs-cpu')).toBe(false); // 2D shapes only
+    // 2 GEMM × 2 + 7 forward + 5 backprop-input + 5 backprop-filter + (4 GEMM + 7 × 3) vs reference
+    expect(t.length).toBe(4 + 7 + 5 + 5 + 4 + 21);
+  });
+
+  test('checkTargets: met, missed by ratio, unmeasured peer; shapes not run are left out', () => {
+    const rows: ResultRow[] = [
+      { shape: 'gemm-512', pass: 'matmul', impl: 'ridge', gflops: 7 },
+      { shape: 'gemm-512', pass: 'matmul', impl: 'tfjs-cpu', gflops: 1 },
+      { shape: 'gemm-512', pass: 'matmul', impl: 'reference', gflops: null, note: 'error: x' },
+    ];
+    const r = checkTargets(rows, { 'gemm-512': 10 });
+    const by = (what: string): TargetResult => r.find((x) => x.what === what)!;
+    expect(r.length).toBe(3);
+    expect([by('gemm-512 matmul ≥ 5× tfjs-cpu').measured, by('gemm-512 matmul ≥ 5× tfjs-cpu').met]).toEqual([7, true]);
+    // 7 / 10 = 0.7 → exactly the 70% target
+    expect(by('gemm-512 matmul ≥ 70% of probe').met).toBe(true);
+    expect(by('gemm-512 matmul ≥ 3× reference').met).toBeNull();
+    const text = renderTargets(r);
+    expect(text[0]).toBe('Issue 3 targets: met 2 of 3 (ratios of this run)');
+    expect(text[1]).toBe('  not measured: gemm-512 matmul ≥ 3× reference');
+    const missed = renderTargets(checkTargets([rows[0], { ...rows[1], gflops: 2 }], { 'gemm-512': 10 }));
+    // 7 / 2 = 3.5 < 5
+    expect(missed).toContain('  missed: gemm-512 matmul ≥ 5× tfjs-cpu — measured 3.50×');
   });
 });
 

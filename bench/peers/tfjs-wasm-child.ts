@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
   const binary = simd && threads ? 'tfjs-backend-wasm-threaded-simd.wasm'
     : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
-  const info: WasmInfo = { simd, threads, binary, dir: wasmDir };
+  const info: WasmInfo = { simd, threads, binary, dir: path.relative(process.cwd(), wasmDir) };
   process.stdout.write(`READY ${JSON.stringify(info)}\n`);
 
   const measure = (shapeName: string, pass: Pass): ResultRow => {
