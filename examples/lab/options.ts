@@ -63,10 +63,12 @@ export const DEFAULT_VARIANTS = 'none,l2=1e-3,l1=1e-4,l1l2=1e-4:1e-3,activity=1e
  *   the test loss stalls around 0.24 — it memorises. 2,000 test digits measure accuracy with a
  *   standard error of about ±0.5 points.
  * - SGD with momentum 0.9 at lr 0.02: the optimizer under which an L2 penalty is the classic
- *   weight decay. Every kernel penalty below then lowers the test loss and raises test accuracy.
+ *   weight decay. Every penalty then lowers the test loss (seed 42: 0.242 → 0.16–0.21) and, at
+ *   seed 42, raises test accuracy by 0.3–0.7 points (about one standard error; at seed 1 all
+ *   but l2 do). Under Adam, the kernel penalties changed the weights but not the test accuracy.
  * - Coefficients: l2 1e-3, l1 1e-4, l1l2 both, activity 1e-3 (on 256 hidden units, / batch);
  *   adamw 0.1 at Adam lr 2e-3 (Keras' default decay 0.004 would not show in 12 epochs).
- * - 12 epochs × 6 variants: about 2 minutes on 2 cores.
+ * - 12 epochs × 6 variants: 1.5 minutes on the quiet 2-core machine, 2.7 under load average ~4.
  */
 export const DEFAULTS = {
   train: 1000,
