@@ -36,7 +36,8 @@
  *                   K ≤ 12 (inC = 1 first layers)   dP = dY·Wᵀ reading dY in place, then col2im
  *                   otherwise                       dP = dY·Wᵀ over tiles, then col2im
  *   backprop-filter K ≤ 12                          Pᵀ·dY reading both in place
- *                   kW = 3, strideW = 1, dilW = 1   transposed Winograd F(2,3) along W
+ *                   kW = 3, strideW = 1, dilW = 1   transposed Winograd along W: F(4,3) for rows ≥ 8
+ *                                                   wide, else F(2,3) (kernel-sized buffers ≤ 8 MiB)
  *                   otherwise                       dW = Σ Pᵀ·dY over tiles
  * The Winograd routes only need the W axis to qualify: any D/H kernel, stride, dilation, any rank.
  */
@@ -1053,7 +1054,7 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
     convBackpropFilterSmallK(g, x, dy, dw);
     return;
   }
-  if (useWinogradW(g) && WINOGRAD_FILTER_ACC_BYTES * g.kD * g.kH * g.inC * n <= WINOGRAD_FILTER_MAX_BYTES) {
+  if (winogradFilterTransforms(g) > 0) {
     convBackpropFilterWinogradW(g, x, dy, dw);
     return;
   }
@@ -1074,16 +1075,32 @@ export function convBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32
   }
 }
 
-/** Bytes per (k', co) of the Winograd filter gradient's M_t scratch (4 float32) and accumulator (4 float64). */
-const WINOGRAD_FILTER_ACC_BYTES = 4 * (4 + 8);
+/** Bytes per (k', co) and transform of the Winograd filter gradient's M_t scratch (float32) and accumulator (float64). */
+const WINOGRAD_FILTER_ACC_BYTES = 4 + 8;
 /** Above this the M_t buffers (kernel-sized) would outgrow "a few MiB": big layers take the plain route. */
 const WINOGRAD_FILTER_MAX_BYTES = 8 * 1024 * 1024;
 
-/** Output pairs per Winograd filter-gradient tile (the inner dimension of its four GEMMs). */
-function winogradFilterTile(g: ConvGeometry): number {
+/**
+ * Transforms of the Winograd filter gradient for g: 6 (F(4,3) transposed, rows ≥ 8 wide), 4 (F(2,3)
+ * transposed), or 0 when it does not apply or its kernel-sized buffers would be too big.
+ */
+function winogradFilterTransforms(g: ConvGeometry): 0 | 4 | 6 {
+  if (!useWinogradW(g)) return 0;
+  if (g.outW >= 8 && winogradFilterBytes(g, 6) <= WINOGRAD_FILTER_MAX_BYTES) return 6;
+  return winogradFilterBytes(g, 4) <= WINOGRAD_FILTER_MAX_BYTES ? 4 : 0;
+}
+
+/** Workspace of the Winograd filter gradient with `transforms` transforms: tiles plus M_t buffers. */
+function winogradFilterBytes(g: ConvGeometry, transforms: number): number {
+  const kq = g.kD * g.kH * g.inC, n = g.outC, tile = winogradFilterTile(g, transforms);
+  return transforms * (8 * tile * (roundUp(kq, MR) + roundUp(n, NR)) + WINOGRAD_FILTER_ACC_BYTES * kq * n);
+}
+
+/** Output groups (pairs or quads) per Winograd filter-gradient tile (the inner dimension of its GEMMs). */
+function winogradFilterTile(g: ConvGeometry, transforms: number): number {
   const kq = g.kD * g.kH * g.inC;
-  const pairs = g.batch * g.outD * g.outH * Math.ceil(g.outW / 2);
-  return Math.min(pairs, Math.max(MR, Math.floor(2 * B_BYTES / (4 * 8 * (roundUp(kq, MR) + roundUp(g.outC, NR))))));
+  const groups = g.batch * g.outD * g.outH * Math.ceil(g.outW / (transforms === 6 ? 4 : 2));
+  return Math.min(groups, Math.max(MR, Math.floor(2 * B_BYTES / (transforms * 8 * (roundUp(kq, MR) + roundUp(g.outC, NR))))));
 }
 
 let wsAcc = new Float64Array(0);
@@ -1100,19 +1117,25 @@ let wsAcc = new Float64Array(0);
  */
 function convBackpropFilterWinogradW(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
   const n = g.outC, inC = g.inC, kq = g.kD * g.kH * inC;
-  const pairs = g.batch * g.outD * g.outH * Math.ceil(g.outW / 2);
-  const tile = winogradFilterTile(g);
+  const transforms = winogradFilterTransforms(g), quad = transforms === 6;
+  const groups = g.batch * g.outD * g.outH * Math.ceil(g.outW / (quad ? 4 : 2));
+  const tile = winogradFilterTile(g, transforms);
   const kqPad = roundUp(kq, MR), nPad = roundUp(n, NR);
   const aLen = tile * kqPad, bLen = tile * nPad, mLen = kq * n;
-  const a = bufA(4 * aLen), be = bufB(4 * bLen), mb = bufP(4 * mLen);
-  if (wsAcc.length < 4 * mLen) wsAcc = new Float64Array(4 * mLen);
+  const a = bufA(transforms * aLen), be = bufB(transforms * bLen), mb = bufP(transforms * mLen);
+  if (wsAcc.length < transforms * mLen) wsAcc = new Float64Array(transforms * mLen);
   const acc = wsAcc;
-  acc.fill(0, 0, 4 * mLen);
-  for (let q0 = 0; q0 < pairs; q0 += tile) {
-    const rows = Math.min(tile, pairs - q0);
-    gatherWinogradVTransposed(g, x, q0, rows, a, aLen);
-    packWinogradDy(g, dy, q0, rows, be, bLen);
-    for (let t = 0; t < 4; t++) {
+  acc.fill(0, 0, transforms * mLen);
+  for (let q0 = 0; q0 < groups; q0 += tile) {
+    const rows = Math.min(tile, groups - q0);
+    if (quad) {
+      gatherWinograd4VTransposed(g, x, q0, rows, a, aLen);
+      packWinograd4Dy(g, dy, q0, rows, be, bLen);
+    } else {
+      gatherWinogradVTransposed(g, x, q0, rows, a, aLen);
+      packWinogradDy(g, dy, q0, rows, be, bLen);
+    }
+    for (let t = 0; t < transforms; t++) {
       for (let kp = 0; kp * MR < kq; kp++) {
         const mr = Math.min(MR, kq - kp * MR);
         const aI = t * aLen + kp * rows * MR, mRow = t * mLen + kp * MR * n;
@@ -1121,7 +1144,11 @@ function convBackpropFilterWinogradW(g: ConvGeometry, x: Float32Array, dy: Float
         }
       }
     }
-    for (let i = 0; i < 4 * mLen; i++) acc[i] += mb[i];
+    for (let i = 0; i < transforms * mLen; i++) acc[i] += mb[i];
+  }
+  if (quad) {
+    winograd4FilterOutput(g, acc, mLen, dw);
+    return;
   }
   // dw[(dh·3 + kw)·inC + ci, co] from M_t[dh·inC + ci, co]
   for (let kk = 0; kk < kq; kk++) {
@@ -1133,6 +1160,127 @@ function convBackpropFilterWinogradW(g: ConvGeometry, x: Float32Array, dy: Float
       dw[w0 + co] = acc[m0 + co] + half;
       dw[w1 + co] = 0.5 * (acc[m1 + co] - acc[m2 + co]);
       dw[w2 + co] = half + acc[m3 + co];
+    }
+  }
+}
+
+/**
+ * F(4,3) transposed (filter gradient over output quads): with v = the forward F(4,3)'s input transform
+ * of d0…d5 and e0…e3 the quad's output gradients (zero past the row end),
+ *   a = [e0,  e0 + e1 + e2 + e3,  e0 − e1 + e2 − e3,  e0 + 2e1 + 4e2 + 8e3,  e0 − 2e1 + 4e2 − 8e3,  e3]
+ *   M_t = Σ_quads v_t ⊗ a_t,   dw = Gᵀ·M:
+ *   dw[kw=0] = M0/4 − (M1 + M2)/6 + (M3 + M4)/24
+ *   dw[kw=1] = (M2 − M1)/6 + (M3 − M4)/12
+ *   dw[kw=2] = (M3 + M4 − M1 − M2)/6 + M5
+ */
+function winograd4FilterOutput(g: ConvGeometry, acc: Float64Array, mLen: number, dw: Float32Array): void {
+  const n = g.outC, inC = g.inC, kq = g.kD * g.kH * inC;
+  for (let kk = 0; kk < kq; kk++) {
+    const ci = kk % inC, dh = (kk - ci) / inC;
+    const w0 = (dh * 3 * inC + ci) * n, w1 = w0 + inC * n, w2 = w1 + inC * n;
+    const m0 = kk * n;
+    for (let co = 0; co < n; co++) {
+      const i = m0 + co;
+      const v1 = acc[mLen + i], v2 = acc[2 * mLen + i], v3 = acc[3 * mLen + i], v4 = acc[4 * mLen + i];
+      const s12 = v1 + v2, s34 = v3 + v4;
+      dw[w0 + co] = acc[i] / 4 - s12 / 6 + s34 / 24;
+      dw[w1 + co] = (v2 - v1) / 6 + (v3 - v4) / 12;
+      dw[w2 + co] = (s34 - s12) / 6 + acc[5 * mLen + i];
+    }
+  }
+}
+
+/**
+ * gatherWinograd4VTransposed:  the forward F(4,3)'s V0…V5 for quads [q0, q0 + rows), laid out as the A
+ * operand of V_tᵀ·A_t (layout of gatherWinogradVTransposed).
+ */
+function gatherWinograd4VTransposed(g: ConvGeometry, x: Float32Array, q0: number, rows: number, dst: Float64Array, aLen: number): void {
+  const { inD, inH, inW, inC, outD, outH, outW, kD, kH } = g;
+  const { strideD, strideH, dilD, dilH, padFront, padTop, padLeft } = g;
+  const kq = kD * kH * inC;
+  const rows4 = rows * MR;
+  const quadsPerRow = Math.ceil(outW / 4);
+  const a1 = aLen, a2 = 2 * aLen, a3 = 3 * aLen, a4 = 4 * aLen, a5 = 5 * aLen;
+  let wq = q0 % quadsPerRow;
+  let t = (q0 - wq) / quadsPerRow;
+  let oh = t % outH;
+  t = (t - oh) / outH;
+  let od = t % outD;
+  let b = (t - od) / outD;
+  for (let r = 0; r < rows; r++) {
+    const r4 = r * MR;
+    const d0 = od * strideD - padFront, h0 = oh * strideH - padTop, iw0 = 4 * wq - padLeft;
+    const kdLo = firstTap(d0, dilD), kdHi = endTap(d0, dilD, inD, kD);
+    const khLo = firstTap(h0, dilH), khHi = endTap(h0, dilH, inH, kH);
+    if (!(kdLo === 0 && kdHi === kD && khLo === 0 && khHi === kH)) {
+      for (let kk = 0; kk < kq; kk++) {
+        const d = (kk >> 2) * rows4 + r4 + (kk & 3);
+        dst[d] = 0; dst[a1 + d] = 0; dst[a2 + d] = 0; dst[a3 + d] = 0; dst[a4 + d] = 0; dst[a5 + d] = 0;
+      }
+    }
+    const ok0 = iw0 >= 0 && iw0 < inW, ok1 = iw0 + 1 >= 0 && iw0 + 1 < inW, ok2 = iw0 + 2 >= 0 && iw0 + 2 < inW;
+    const ok3 = iw0 + 3 >= 0 && iw0 + 3 < inW, ok4 = iw0 + 4 >= 0 && iw0 + 4 < inW, ok5 = iw0 + 5 >= 0 && iw0 + 5 < inW;
+    for (let kd = kdLo; kd < kdHi; kd++) {
+      const xD = (b * inD + d0 + kd * dilD) * inH;
+      for (let kh = khLo; kh < khHi; kh++) {
+        const xRow = ((xD + h0 + kh * dilH) * inW + iw0) * inC; // x index of (iw0, ci = 0), maybe outside
+        const k0 = (kd * kH + kh) * inC;
+        for (let ci = 0; ci < inC; ci++) {
+          const s = xRow + ci, kk = k0 + ci;
+          const x0 = ok0 ? x[s] : 0, x1 = ok1 ? x[s + inC] : 0, x2 = ok2 ? x[s + 2 * inC] : 0;
+          const x3 = ok3 ? x[s + 3 * inC] : 0, x4 = ok4 ? x[s + 4 * inC] : 0, x5 = ok5 ? x[s + 5 * inC] : 0;
+          const p24 = x4 - 4 * x2, p13 = x3 - 4 * x1, q24 = x4 - x2, q13 = 2 * (x3 - x1);
+          const d = (kk >> 2) * rows4 + r4 + (kk & 3);
+          dst[d] = 4 * x0 - 5 * x2 + x4;
+          dst[a1 + d] = p24 + p13;
+          dst[a2 + d] = p24 - p13;
+          dst[a3 + d] = q24 + q13;
+          dst[a4 + d] = q24 - q13;
+          dst[a5 + d] = 4 * x1 - 5 * x3 + x5;
+        }
+      }
+    }
+    if (++wq === quadsPerRow) {
+      wq = 0;
+      if (++oh === outH) {
+        oh = 0;
+        if (++od === outD) { od = 0; b++; }
+      }
+    }
+  }
+  for (let kk = kq; kk & 3; kk++) {
+    for (let r = 0; r < rows; r++) {
+      const d = (kk >> 2) * rows4 + r * MR + (kk & 3);
+      dst[d] = 0; dst[a1 + d] = 0; dst[a2 + d] = 0; dst[a3 + d] = 0; dst[a4 + d] = 0; dst[a5 + d] = 0;
+    }
+  }
+}
+
+/** packWinograd4Dy:  A0…A5 of the F(4,3) filter gradient for quads [q0, q0 + rows) (layout of packWinogradDy). */
+function packWinograd4Dy(g: ConvGeometry, dy: Float32Array, q0: number, rows: number, dst: Float64Array, bLen: number): void {
+  const n = g.outC, outW = g.outW;
+  const quadsPerRow = Math.ceil(outW / 4);
+  const rows4 = rows * NR;
+  const b1 = bLen, b2 = 2 * bLen, b3 = 3 * bLen, b4 = 4 * bLen, b5 = 5 * bLen;
+  for (let r = 0; r < rows; r++) {
+    const q = q0 + r;
+    const wq = q % quadsPerRow, rowIdx = (q - wq) / quadsPerRow;
+    const ow0 = 4 * wq;
+    const valid = Math.min(4, outW - ow0);
+    const y0 = (rowIdx * outW + ow0) * n;
+    for (let co = 0; co < n; co++) {
+      const e0 = dy[y0 + co];
+      const e1 = valid > 1 ? dy[y0 + n + co] : 0, e2 = valid > 2 ? dy[y0 + 2 * n + co] : 0, e3 = valid > 3 ? dy[y0 + 3 * n + co] : 0;
+      const s02 = e0 + e2, s13 = e1 + e3, t02 = e0 + 4 * e2, t13 = 2 * e1 + 8 * e3;
+      const d = (co >> 2) * rows4 + r * NR + (co & 3);
+      dst[d] = e0; dst[b1 + d] = s02 + s13; dst[b2 + d] = s02 - s13;
+      dst[b3 + d] = t02 + t13; dst[b4 + d] = t02 - t13; dst[b5 + d] = e3;
+    }
+  }
+  for (let co = n; co & 3; co++) {
+    for (let r = 0; r < rows; r++) {
+      const d = (co >> 2) * rows4 + r * NR + (co & 3);
+      dst[d] = 0; dst[b1 + d] = 0; dst[b2 + d] = 0; dst[b3 + d] = 0; dst[b4 + d] = 0; dst[b5 + d] = 0;
     }
   }
 }
@@ -1324,10 +1472,8 @@ export function convWorkspaceBytes(g: ConvGeometry, pass: 'forward' | 'backpropI
     return 8 * tile * nc + 8 * kb * nc + 4 * tile * k;
   }
   if (k <= SMALL_K) return 4 * Math.min(outRows(g), SMALL_K_FILTER_ROWS) * k;
-  if (useWinogradW(g) && WINOGRAD_FILTER_ACC_BYTES * (k / 3) * n <= WINOGRAD_FILTER_MAX_BYTES) {
-    const tile = winogradFilterTile(g), kq = k / 3;
-    return 4 * 8 * tile * (roundUp(kq, MR) + roundUp(n, NR)) + WINOGRAD_FILTER_ACC_BYTES * kq * n;
-  }
+  const transforms = winogradFilterTransforms(g);
+  if (transforms > 0) return winogradFilterBytes(g, transforms);
   const tile = filterPlan(g);
   return 4 * tile * k + 8 * tile * roundUp(k, MR) + 8 * tile * roundUp(n, NR);
 }
