@@ -118,8 +118,9 @@ describe('lab run: a --quick-style run on a tiny subset, in process', () => {
 
   test('same seed and same initial weights: a negligible penalty (activity=1e-9) trains like none', () => {
     const [none, , act] = results.variants;
-    expect(act.final.testAccuracy).toBe(none.final.testAccuracy);
-    expect(act.final.trainAccuracy).toBe(none.final.trainAccuracy);
+    // at most one of the 64 digits may flip (a prediction sitting on a tie)
+    expect(Math.abs(act.final.testAccuracy - none.final.testAccuracy)).toBeLessThanOrEqual(1 / 64 + 1e-12);
+    expect(Math.abs(act.final.trainAccuracy - none.final.trainAccuracy)).toBeLessThanOrEqual(1 / 64 + 1e-12);
     act.history.dataLoss.forEach((l, i) => expect(l).toBeCloseTo(none.history.dataLoss[i], 4));
     act.layers.forEach((l, i) => expect(l.kernelL2).toBeCloseTo(none.layers[i].kernelL2, 4));
   });
