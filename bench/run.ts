@@ -223,8 +223,10 @@ async function main(): Promise<void> {
   const minutes = (Date.now() - started) / 60000;
   log(`\n${stamp()} done`);
 
-  log('\nGFLOP/s (higher is better) and Ridge\'s ratio to each peer, measured in this run');
-  log(renderTable(rows, { probeByShape }));
+  if (rows.length > 0) {
+    log('\nGFLOP/s (higher is better) and Ridge\'s ratio to each peer, measured in this run');
+    log(renderTable(rows, { probeByShape }));
+  }
   const notes: string[] = [
     `FLOPs: conv 2·(output elements)·(kernel spatial)·(in channels) for every pass; GEMM 2·M·N·K.`,
     `Each cell: median of benchmark.js samples; inputs preallocated outside the timed function, reused (warm caches).`,
