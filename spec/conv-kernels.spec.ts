@@ -112,6 +112,7 @@ const CASES: Case[] = [
   c2([5, 11], 3, [3, 3], 4, [2, 1], [1, 1], 'valid'),
   c3([3, 3, 10], 2, [2, 2, 3], 3, [1, 1, 1], [1, 1, 1], 'valid'),
   c3([2, 3, 11], 3, [1, 3, 3], 5, [1, 1, 1], [1, 1, 1], 'same'),
+  c2([7, 10], 1, [3, 3], 5, [1, 1], [1, 1], 'same', 2),  // K' = 3: one input channel (MNIST-like)
   // stride-2 polyphase variant (kW = 3, strideW = 2): odd/even output widths, both edges
   c1(10, 8, 3, 4, 2, 1, 'same'),
   c1(11, 8, 3, 5, 2, 1, 'valid', 1),
