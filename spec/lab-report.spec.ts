@@ -8,6 +8,7 @@ import { escapeXml, lineChart, barChart, niceTicks } from '../examples/lab/svg';
 import { countNearZero, logMagnitudeHistogram, HISTOGRAM_EDGES, l2Norm } from '../examples/lab/stats';
 import { formatResultsTable, formatResultsMarkdown } from '../examples/lab/table';
 import { parseLabArgs } from '../examples/lab/options';
+import { VariantProgress } from '../examples/lab/progress';
 
 /**
  * A strict XML well-formedness check (enough for SVG): one root element, every start tag closed in
@@ -323,5 +324,50 @@ describe('lab report: buildReport and writeReport', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('lab progress bar', () => {
+  function sink(isTTY: boolean) {
+    const chunks: string[] = [];
+    return { isTTY, chunks, write: (s: string) => { chunks.push(s); return true; } };
+  }
+  const logs = (loss: number, data: number, acc: number) => ({ loss, data_loss: data, val_accuracy: acc });
+
+  test('not a terminal: one plain line per epoch with loss, penalty share and test accuracy, no \\r', () => {
+    const s = sink(false);
+    const p = new VariantProgress(s, '[2/6] l2=1e-3', 3, 4);
+    for (let e = 0; e < 3; e++) {
+      p.onEpochBegin(e);
+      for (let b = 0; b < 4; b++) p.onBatchEnd(b, { loss: 1, data_loss: 0.5 });
+      p.onEpochEnd(e, logs(0.5, 0.4, 0.9 + e / 100));
+    }
+    p.onTrainEnd();
+    expect(s.chunks).toHaveLength(3);
+    expect(s.chunks[0]).toMatch(/^\[2\/6\] l2=1e-3 epoch 1\/3 {2}loss 0\.5000 \(penalty 20\.0%\) {2}test acc 90\.0% {2}\S+\n$/);
+    expect(s.chunks[2]).toMatch(/epoch 3\/3 .*test acc 92\.0%/);
+    expect(s.chunks.join('')).not.toContain('\r');
+  });
+
+  test('terminal: the line is redrawn in place with a bar and ends with one newline', () => {
+    const s = sink(true);
+    const p = new VariantProgress(s, '[1/1] none', 2, 2);
+    p.onEpochBegin(0);
+    p.onBatchEnd(0, { loss: 2, data_loss: 2 });
+    p.onEpochEnd(0, logs(1, 1, 0.5));
+    p.onEpochBegin(1);
+    p.onEpochEnd(1, logs(0.5, 0.5, 0.75));
+    p.onTrainEnd();
+    const out = s.chunks.join('');
+    expect(out.startsWith('\r[1/1] none [')).toBe(true);
+    expect(out).toContain('[=========>..........]  epoch 1/2  loss 1.0000 (penalty 0.0%)  test acc 50.0%');
+    expect(out).toContain('[====================]  epoch 2/2  loss 0.5000');
+    expect(out.endsWith('\n')).toBe(true);
+    expect(out.match(/\n/g)).toHaveLength(1);
+  });
+
+  test('no sink: silent', () => {
+    const p = new VariantProgress(null, 'x', 1, 1);
+    expect(() => { p.onEpochBegin(0); p.onBatchEnd(0, { loss: 1 }); p.onEpochEnd(0, { loss: 1 }); p.onTrainEnd(); }).not.toThrow();
   });
 });
