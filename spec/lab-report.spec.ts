@@ -259,6 +259,13 @@ describe('lab report: buildReport and writeReport', () => {
     expect(table.match(/<tr>/g)).toHaveLength(1 + 4);
     const headers = table.match(/<th /g)!.length;
     for (const row of table.match(/<tr>.*<\/tr>/g)!.slice(1)) expect(row.match(/<td /g)).toHaveLength(headers);
+    // the penalty-terms table: one row per variant, one column per layer/target present
+    const terms = /<h3>Penalty terms after training<\/h3>[\s\S]*?(<table>[\s\S]*?<\/table>)/.exec(html)![1];
+    checkXml(terms);
+    expect(terms.match(/<tr>/g)).toHaveLength(1 + 4);
+    expect(terms).toContain('>conv1 kernel</th>');
+    expect(terms).toContain('>hidden kernel</th>');
+    expect(html).toContain('The hidden kernel holds 99% of the kernel weights');
     // every SVG appears inline, each well-formed in place
     const inline = html.match(/<svg[\s\S]*?<\/svg>/g)!;
     expect(inline).toHaveLength(files.svgs.length);

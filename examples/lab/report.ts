@@ -121,6 +121,34 @@ function htmlTable(cols: readonly Column[]): string {
   return `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
 }
 
+/** The penalty terms of the final training-set breakdown, one row per variant, one column per layer/target. */
+export function penaltyColumns(results: LabResults): Column[] {
+  const keys: string[] = [];
+  for (const v of results.variants) for (const p of v.final.penalties) if (!keys.includes(`${p.layer} ${p.target}`)) keys.push(`${p.layer} ${p.target}`);
+  const cols: Column[] = [{ header: 'variant', align: 'left', cells: results.variants.map((v) => v.label) }];
+  for (const k of keys) {
+    cols.push({
+      header: k,
+      align: 'right',
+      cells: results.variants.map((v) => {
+        const t = v.final.penalties.find((p) => `${p.layer} ${p.target}` === k);
+        return t ? t.value.toPrecision(3) : '–';
+      }),
+    });
+  }
+  cols.push({ header: 'data loss', align: 'right', cells: results.variants.map((v) => v.final.trainDataLoss.toPrecision(3)) });
+  return cols;
+}
+
+/** "The hidden kernel holds 96% of the kernel weights, …" from the model's kernel shapes. */
+function largestKernelNote(results: LabResults): string {
+  const ks = results.model.layers.filter((l) => l.kernelShape).map((l) => ({ name: l.name, n: l.kernelShape!.reduce((a, b) => a * b, 1) }));
+  if (ks.length === 0) return '';
+  const total = ks.reduce((s, k) => s + k.n, 0);
+  const big = ks.reduce((a, b) => (b.n > a.n ? b : a));
+  return `The ${escapeXml(big.name)} kernel holds ${((big.n / total) * 100).toFixed(0)}% of the kernel weights, so it carries most of any kernel penalty.`;
+}
+
 /** JSON without NaN/Infinity surprises: they become null explicitly. */
 export function toJson(results: LabResults): string {
   return JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
@@ -168,6 +196,10 @@ training loss (data + penalties); AdamW's decoupled decay is not part of the los
 <ul>
 ${results.variants.map((v) => `<li>${escapeXml(describeSpec(v))}</li>`).join('\n')}
 </ul>
+<h3>Penalty terms after training</h3>
+<p class="note">Each term of model.lossBreakdown on the whole training set, by layer and target (kernel, bias, activity), next to the data loss.
+${largestKernelNote(results)}</p>
+${htmlTable(penaltyColumns(results))}
 
 <h2>Learning curves</h2>
 <p class="note">Data loss (cross-entropy, log scale) per epoch: solid on the training batches, dashed on the held-out test set; the thin grey dotted line is the training loss including the penalty. A training curve that keeps falling by decades while the test curve stalls or turns up is overfitting; a penalty keeps the training loss from collapsing and lowers the test curve.</p>
