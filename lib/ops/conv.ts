@@ -9,7 +9,8 @@
  * kernels/conv.ts; nothing is allocated but the result tensor.
  *
  * opts: { strides = 1, padding = 'valid' | 'same' | 'causal' (conv1d only), dilationRate = 1 };
- * strides and dilationRate are a number (every axis) or one number per spatial axis.
+ * strides and dilationRate are a number (every axis) or one number per spatial axis. The forward
+ * ops also take `bias` [outC] (an extension of API.md), added inside the kernel.
  */
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
 import { Tensor, shapeSize } from '../tensor';
