@@ -15,13 +15,15 @@
  *   bias gradient    db[N]   = column sums of dY
  *
  * Every product runs through one register-blocked microkernel (convMicro4x4) over operands packed
- * into float64 panels (a float64 load is ~1.4× cheaper in the inner loop than a float32 one).
+ * into float64 panels (a float64 load is ~1.4× cheaper in the inner loop than a float32 one) that
+ * live in two fixed 2 MiB module-level constants, WS_A and WS_B (see there for why constants).
  * P is never built for the whole batch: a tile of rows at a time is gathered straight into the
- * packed layout, so a call's temporary memory is a few module-level buffers whose size depends on
- * K and N but not on the batch (convWorkspaceBytes). A 1×1, stride-1, unpadded convolution is a
- * plain GEMM: its "gather" is the contiguous copy of x rows that GEMM's packing would do anyway.
- * (kernels/gemm.ts is not called: gathering straight into the packed panels saves a pass, and the
- * Winograd routes run several GEMMs over one gathered tile.)
+ * packed layout, so a call's temporary memory is bounded independently of the batch
+ * (convWorkspaceBytes: what a call uses of WS_A/WS_B plus a few small growable buffers). A 1×1,
+ * stride-1, unpadded convolution is a plain GEMM: its "gather" is the contiguous copy of x rows
+ * that GEMM's packing would do anyway. kernels/gemm.ts is called only for plans too big for the
+ * constants (enormous patch widths): gathering straight into the packed panels saves a pass, and
+ * the Winograd routes run several GEMMs over one gathered tile.
  *
  * Routes, chosen per call from the geometry (all measured faster on this machine than the plain
  * GEMM route for the shapes they take):
