@@ -391,9 +391,56 @@ export function formatWalkthrough(w: Walkthrough): string {
   return out.join('\n') + '\n';
 }
 
+// ------------------------------------------------------------------------------------------------
+// Keeping docs/penalties.md in step
+
+/** A line with its numbers replaced by '#' and its spaces collapsed: what must not change. */
+const NUMBER = /-?\d+(?:\.\d+)?(?:e[-+]?\d+)?/g;
+
+export function lineSkeleton(line: string): string {
+  return line.replace(NUMBER, '#').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Replaces every block the guide quotes (a ```text fence right after `<!-- walkthrough -->`) by
+ * the run of printed lines with the same text skeleton, so new numbers flow into the guide.
+ * Numbers quoted in the prose are not touched (spec/walkthrough.spec.ts reports stale ones).
+ * Throws when a block's text no longer appears in the output (the guide needs a human).
+ */
+export function updateGuide(markdown: string, printed: string): string {
+  const out = printed.split('\n');
+  return markdown.replace(/(<!-- walkthrough -->\n```text\n)([\s\S]*?)(```)/g, (_m, open: string, body: string, close: string) => {
+    const block = body.replace(/\n$/, '').split('\n');
+    // candidates: runs of printed lines with the same text; the same table layout appears for the
+    // dense and the conv layer, so pick the run whose numbers are closest to the quoted ones
+    let start = -1, best = Infinity;
+    for (let i = 0; i < out.length; i++) {
+      if (!block.every((line, k) => out[i + k] !== undefined && lineSkeleton(out[i + k]) === lineSkeleton(line))) continue;
+      let distance = 0;
+      block.forEach((line, k) => {
+        const a = line.match(NUMBER) ?? [], b = out[i + k].match(NUMBER) ?? [];
+        a.forEach((t, j) => { const x = Number(t), y = Number(b[j]); distance += Math.abs(x - y) / (Math.abs(x) + Math.abs(y) + 1e-12); });
+      });
+      if (distance < best) { best = distance; start = i; }
+    }
+    if (start < 0) throw new Error(`updateGuide: the walkthrough no longer prints a block starting with\n  ${block[0]}`);
+    return open + out.slice(start, start + block.length).join('\n') + '\n' + close;
+  });
+}
+
 if (require.main === module) {
+  // npx ts-node --transpile-only examples/penalty-walkthrough.ts [--update-doc docs/penalties.md]
+  const i = process.argv.indexOf('--update-doc');
   runWalkthrough().then(
-    (w) => process.stdout.write(formatWalkthrough(w)),
+    (w) => {
+      const printed = formatWalkthrough(w);
+      if (i < 0) { process.stdout.write(printed); return; }
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const fs = require('fs') as typeof import('fs');
+      const file = process.argv[i + 1] ?? 'docs/penalties.md';
+      fs.writeFileSync(file, updateGuide(fs.readFileSync(file, 'utf8'), printed));
+      process.stdout.write(`updated the quoted blocks of ${file}; check its prose numbers with npx jest spec/walkthrough.spec.ts\n`);
+    },
     (err) => { process.stderr.write(String(err instanceof Error ? err.stack : err) + '\n'); process.exitCode = 1; },
   );
 }
