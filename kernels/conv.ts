@@ -37,9 +37,9 @@
  *                                                   the Winograd route applies and nothing scatters
  *                   K ≤ 12 (inC = 1 first layers)   dP = dY·Wᵀ reading dY in place, then col2im
  *                   otherwise                       dP = dY·Wᵀ over tiles, then col2im
- *   backprop-filter K ≤ 12                          Pᵀ·dY reading both in place
- *                   kW = 3, strideW = 1, dilW = 1   transposed Winograd along W: F(4,3) for rows ≥ 8
+ *   backprop-filter kW = 3, strideW = 1, dilW = 1   transposed Winograd along W: F(4,3) for rows ≥ 8
  *                                                   wide, else F(2,3) (kernel-sized buffers ≤ 8 MiB)
+ *                   K ≤ 12                          Pᵀ·dY reading both in place
  *                   otherwise                       dW = Σ Pᵀ·dY over tiles
  * The Winograd routes only need the W axis to qualify: any D/H kernel, stride, dilation, any rank.
  */
@@ -1122,14 +1122,14 @@ const WINOGRAD_FILTER_MAX_BYTES = 8 * 1024 * 1024;
  * transposed), or 0 when it does not apply or its kernel-sized buffers would be too big.
  */
 function winogradFilterTransforms(g: ConvGeometry): 0 | 4 | 6 {
-  if (!useWinogradW(g)) return 0;
   const ok = (t: number): boolean => {
     const kq = g.kD * g.kH * g.inC, tile = winogradFilterTile(g, t);
     return winogradFilterBytes(g, t) <= WINOGRAD_FILTER_MAX_BYTES &&
       fits(t * tile * roundUp(kq, MR), t * tile * roundUp(g.outC, NR));
   };
-  if (g.outW >= 8 && ok(6)) return 6;
-  return ok(4) ? 4 : 0;
+  // F(4,3) from K' = 3 (mnist-conv1: ≈ 1.3× the small-K route), F(2,3) from K' = 8
+  if (useWinogradW4(g) && ok(6)) return 6;
+  return useWinogradW(g) && ok(4) ? 4 : 0;
 }
 
 /** Workspace of the Winograd filter gradient with `transforms` transforms: tiles plus M_t buffers. */
@@ -1514,8 +1514,8 @@ type FilterRoute = 'smallK' | 'winograd' | 'plain' | 'gemm';
 
 function filterRoute(g: ConvGeometry): FilterRoute {
   const k = patchK(g), n = g.outC;
-  if (k <= SMALL_K) return 'smallK';
   if (winogradFilterTransforms(g) > 0) return 'winograd';
+  if (k <= SMALL_K) return 'smallK';
   const tile = filterPlan(g);
   return fits(tile * roundUp(k, MR), tile * roundUp(n, NR)) ? 'plain' : 'gemm';
 }

@@ -121,6 +121,7 @@ const CASES: Case[] = [
   c3([4, 3, 8], 2, [2, 2, 3], 4, [2, 1, 2], [1, 1, 1], 'same'),
   // small K (≤ 12) over several 1024-row filter-gradient tiles
   c2([40, 30], 1, [3, 3], 5, [1, 1], [1, 1], 'same', 1),
+  c2([40, 30], 1, [3, 2], 5, [1, 1], [1, 1], 'same', 1),
   // patch widths too large for the constant workspaces: the GEMM route (kernels/gemm.ts)
   c1(9, 22000, 3, 2, 1, 1, 'valid', 1),
   c1(3, 270000, 1, 2, 2, 1, 'valid', 1),
