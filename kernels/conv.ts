@@ -42,6 +42,9 @@
  *                   K ≤ 12                          Pᵀ·dY reading both in place
  *                   otherwise                       dW = Σ Pᵀ·dY over tiles
  * The Winograd routes only need the W axis to qualify: any D/H kernel, stride, dilation, any rank.
+ * Their rounding differs from the direct sum by a few float32 ulps (measured ≤ 3e-7 relative), and
+ * since they combine a tile's inputs before multiplying, an Infinity or NaN in x reaches every
+ * output of its 2- or 4-wide tile (an Infinity may surface as NaN); other tiles are untouched.
  */
 import { ConvGeometry } from './conv-geometry';
 import { gemm } from './gemm';

@@ -242,6 +242,26 @@ describe('conv kernels: IEEE values and workspace', () => {
     expect(Array.from(y)).toEqual([1 + 2 + 4 + 5, 2 + 3 + 5 + 6, 4 + 5 + 7 + 8, Infinity]);
   });
 
+  test('an Infinity in x reaches every output that reads it on the Winograd route (x=[1,1,12,3] k=[1,3,3,2] same, F(4,3))', () => {
+    // Winograd combines the 6 inputs of a 4-output tile before multiplying, so an Infinity may
+    // surface as NaN where the direct sum gives ±Infinity, and also in the other outputs of its
+    // tile (here ow = 7); it is never turned into a finite number, and other tiles are untouched.
+    const g = convGeometry(2, 1, [1, 12], 3, [1, 3], 2, [1, 1], [1, 1], 'same');
+    const rng = new Random(5);
+    const x = randomArray(36, rng), w = randomArray(18, rng);
+    x[3 * 5 + 1] = Infinity; // width 5, channel 1: read by ow = 4, 5, 6 (tile ow = 4…7)
+    const got = new Float32Array(24), want = new Float32Array(24);
+    convForward(g, x, w, null, got);
+    convForwardReference(g, x, w, null, want);
+    for (let ow = 0; ow < 12; ow++) {
+      for (let co = 0; co < 2; co++) {
+        const i = ow * 2 + co;
+        if (ow >= 4 && ow <= 6) expect(Number.isFinite(got[i])).toBe(false);
+        else if (ow < 4 || ow > 7) expect(mismatch([got[i]], [want[i]], 1e-5, `ow=${ow} co=${co}`)).toBe('');
+      }
+    }
+  });
+
   test('workspace stays within 8 MiB for big layers (3x3x512x512, 3x1024x1024 conv1d, 3x3x8x4096), every pass', () => {
     const big = [
       convGeometry(2, 1, [14, 14], 512, [3, 3], 512, [1, 1], [1, 1], 'same'),
