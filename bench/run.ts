@@ -7,6 +7,7 @@
  * training throughput against tfjs-layers when bench/train.bench.ts exists. Prints progress and a
  * table, writes bench/results/latest.json. What is measured and how: bench/README.md.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -56,6 +57,17 @@ function version(pkg: string): string {
     return (JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`, { paths: [ROOT] }), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
+  }
+}
+
+/** HEAD of the repository, and whether kernels/ differs from it (others edit the same tree). */
+function commit(): { head: string; kernelsModified: boolean } | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'kernels'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return { head, kernelsModified: dirty !== '' };
+  } catch {
+    return null;
   }
 }
 
@@ -145,10 +157,12 @@ async function main(): Promise<void> {
   const gc = collector();
   const started = Date.now();
   const mach = machine();
+  const gitState = commit();
   log(`Ridge bench — ${args.quick ? 'quick' : 'full'} run${args.filter !== null ? `, filter '${args.filter}'` : ''}`);
   log(`${String(mach.cpu)}, ${String(mach.cores)} cores, Node ${process.version}, load average ${(mach.loadAverageAtStart as number[]).join(' ')}`);
   log(`benchmark.js: maxTime ${settings.maxTime}s, minSamples ${settings.minSamples}; problems sized for ≤ ${settings.callBudget}s per call`);
-  log(`shapes: ${shapes.map((s) => s.name).join(', ') || '(none)'}\n`);
+  log(`shapes: ${shapes.map((s) => s.name).join(', ') || '(none)'}`);
+  log(`commit: ${gitState === null ? 'unknown' : `${gitState.head}${gitState.kernelsModified ? ' (kernels/ modified in the working tree)' : ''}`}\n`);
 
   const tf: TF = await loadTfjsCpu();
   const rows: ResultRow[] = [];
@@ -269,6 +283,7 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
     filter: args.filter,
+    commit: gitState,
     settings,
     machine: { ...mach, loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))) },
     versions: {
