@@ -113,8 +113,11 @@ function expectAll(fn: Gemm, cases: Case[]): void {
 }
 
 const uniq = (xs: number[]): number[] => [...new Set(xs.filter((x) => x >= 1))].sort((x, y) => x - y);
-const EDGE_MN = uniq([1, MR - 1, MR, MR + 1, NR - 1, NR, NR + 1, 37, MC + 1]);
-const EDGE_K = [0, 1, 7, KC - 1, KC, KC + 1];
+// kernels/gemm.ts switches to a 3×4 tile when k < 32 (K_SMALL): its edges 2…5 and k = 31, 32.
+const SMALL_TILE = [3, 4];
+const EDGE_MN = uniq([1, MR - 1, MR, MR + 1, NR - 1, NR, NR + 1,
+  SMALL_TILE[0] - 1, SMALL_TILE[0] + 1, SMALL_TILE[1] - 1, SMALL_TILE[1] + 1, 37, MC + 1]);
+const EDGE_K = [0, 1, 7, 31, 32, KC - 1, KC, KC + 1];
 
 describe(`gemm tile edges MR=${MR} NR=${NR} KC=${KC} MC=${MC} NC=${NC}`, () => {
   for (const k of EDGE_K) {
