@@ -68,7 +68,8 @@ export const DEFAULT_VARIANTS = 'none,l2=1e-3,l1=1e-4,l1l2=1e-4:1e-3,activity=1e
  *   but l2 do). Under Adam, the kernel penalties changed the weights but not the test accuracy.
  * - Coefficients: l2 1e-3, l1 1e-4, l1l2 both, activity 1e-3 (on 256 hidden units, / batch);
  *   adamw 0.1 at Adam lr 2e-3 (Keras' default decay 0.004 would not show in 12 epochs).
- * - 12 epochs × 6 variants: 1.5 minutes on the quiet 2-core machine, 2.7 under load average ~4.
+ * - 12 epochs × 6 variants: 73 s wall on the quiet 2-core machine (04:05 UTC), 2 min 42 s under
+ *   load average ~4 with an earlier, slower engine (03:18). --quick: about 9 s.
  */
 export const DEFAULTS = {
   train: 1000,
