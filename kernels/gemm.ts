@@ -62,6 +62,13 @@
  * - Whole GEMM, 2×3 vs the former 3×4 kernel (same process, 15 interleaved rounds, twice, load
  *   ≈ 1): 512³ 6.62 vs 5.94 and 6.64 vs 5.93 GFLOP/s (+11 %, +12 %); 1024³ 6.67 vs 5.99 and
  *   6.64 vs 5.95 (+11 %, +12 %); 59 % of the probe (11.2) instead of 53 %.
+ * - Where `ws`'s memory lands matters: if its backing store sits below 2 GiB (glibc serves it
+ *   from the brk heap once its mmap threshold has grown — as in a ts-node/jest process, or after
+ *   big buffers were freed), TurboFan folds the address into each load as [i·8 + disp32] instead
+ *   of [base + i·8], and the 2×3 loop slows from 1.74 to 2.0 ns/step (reproduced in plain node by
+ *   freeing 32 MiB of ArrayBuffers first; 3×4 is hardly affected). Under ts-node the same A/B
+ *   gave 512³ 5.77 vs 5.41, 5.71 vs 5.48; 1024³ 5.83 vs 5.43, 5.77 vs 5.46 (+4…7 %). Not fixed:
+ *   JS cannot choose where the engine allocates a buffer.
  * - K_SMALL: a 2×3 call does half the work of a 3×4 call, so for short k the call and write-back
  *   overhead dominates: at k ≤ 16 2×3 lost 12–21 % (m=64 n=4 k=16, 256×16×9, 784×32×9, 4×4×4).
  *   256×256×k crossover measured at k ≈ 32 (2×3 vs 3×4: k=16 0.95×, 32 0.97–1.03×, 48 1.07–1.10×,
