@@ -264,7 +264,7 @@ async function main(): Promise<void> {
   const shares = rows.map((r) => r.cpuShare).filter((v): v is number => v !== undefined);
   if (shares.length > 0) {
     notes.push(`CPU share while timing (process CPU time / wall time): mean ${(100 * shares.reduce((a, b) => a + b, 0) / shares.length).toFixed(0)}%,` +
-      ` lowest ${(100 * Math.min(...shares)).toFixed(0)}% — below 100% other processes on this shared machine took part of the core.`);
+      ` lowest ${(100 * Math.min(...shares)).toFixed(0)}% (≈100%: a core to ourselves; less: other processes on this shared machine took part of it).`);
   }
   notes.push(`main process loaded tfjs-backend-wasm: ${wasmInMain ? 'YES — ratios are suspect' : 'no'}; wall time ${minutes.toFixed(1)} min.`);
   for (const n of notes) log(n);
