@@ -19,7 +19,7 @@
 import { ConfigError, RidgeError, ShapeError, fmtShape, fmtValue } from '../errors';
 import { Random } from '../random';
 import { Tensor } from '../tensor';
-import { getRegularizer, Regularizer, RegularizerIdentifier } from '../regularizers';
+import { getRegularizer, Regularizer } from '../regularizers';
 import { ActivationName, activationBackward, activationForward, getActivation } from '../activations';
 import { getInitializer, Initializer } from '../initializers';
 import {
@@ -31,27 +31,16 @@ import {
   ForwardResult, Layer, accumulateGrad, boolOption, checkOptionNames, positiveInt, positiveIntTuple,
   regularizerConfig, seedOption,
 } from './layer';
-import type { InitializerIdentifier } from './dense';
+import type { KernelLayerArgs } from './dense';
 
 export type ConvPadding = 'valid' | 'same' | 'causal';
 
-export interface ConvArgs {
+export interface ConvArgs extends KernelLayerArgs {
   filters: number;
   kernelSize: number | number[];
   strides?: number | number[];
   padding?: ConvPadding;
   dilationRate?: number | number[];
-  activation?: ActivationName | null;
-  useBias?: boolean;
-  kernelInitializer?: InitializerIdentifier;
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier | null;
-  biasRegularizer?: RegularizerIdentifier | null;
-  activityRegularizer?: RegularizerIdentifier | null;
-  inputShape?: number[];
-  name?: string;
-  /** Seeds the initializers: the same seed gives the same initial weights. */
-  seed?: number;
 }
 
 const CONV_OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'activation', 'useBias',

@@ -26,8 +26,8 @@ import {
 
 export type InitializerIdentifier = string | { name: string; seed?: number; mean?: number; stddev?: number; minval?: number; maxval?: number } | Initializer;
 
-export interface DenseArgs {
-  units: number;
+/** The options every layer with a kernel and a bias takes (Dense, Conv1D/2D/3D). */
+export interface KernelLayerArgs {
   activation?: ActivationName | null;
   useBias?: boolean;
   kernelInitializer?: InitializerIdentifier;
@@ -39,6 +39,10 @@ export interface DenseArgs {
   name?: string;
   /** Seeds the initializers: the same seed gives the same initial weights. */
   seed?: number;
+}
+
+export interface DenseArgs extends KernelLayerArgs {
+  units: number;
 }
 
 const DENSE_OPTIONS = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer',

@@ -16,7 +16,7 @@ import { Add, Concatenate, ConcatenateArgs, MergeArgs } from './merge';
 export { Layer } from './layer';
 export type { LayerWeight, ForwardResult } from './layer';
 export { Dense } from './dense';
-export type { DenseArgs, InitializerIdentifier } from './dense';
+export type { DenseArgs, KernelLayerArgs, InitializerIdentifier } from './dense';
 export { Conv } from './conv';
 export type { ConvArgs, ConvPadding } from './conv';
 export { Pooling, GlobalPooling } from './pooling';
