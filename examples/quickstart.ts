@@ -10,11 +10,11 @@ const labels = Array.from({ length: 512 }, (_, i) => {
 const y = tensor(labels, [512, 1]);
 
 const model = sequential([
-  layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1],
+  layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1], seed: 1,
     kernelRegularizer: regularizers.l2({ l2: 1e-3 }) }),
   layers.maxPooling2d({ poolSize: 2 }),
   layers.flatten(),
-  layers.dense({ units: 1, activation: 'sigmoid', kernelRegularizer: 'l1',
+  layers.dense({ units: 1, activation: 'sigmoid', kernelRegularizer: 'l1', seed: 2,
     activityRegularizer: regularizers.l1({ l1: 1e-4 }) }),
 ]);
 model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
