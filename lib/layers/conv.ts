@@ -17,21 +17,15 @@
  * on `activityRegularizer`; lib/training/penalties.ts adds their penalties and gradients.
  */
 import { ConfigError, RidgeError, ShapeError, fmtShape, fmtValue } from '../errors';
-import { Random } from '../random';
 import { Tensor } from '../tensor';
-import { getRegularizer, Regularizer } from '../regularizers';
-import { ActivationName, activationBackward, activationForward, getActivation } from '../activations';
-import { getInitializer, Initializer } from '../initializers';
+import { activationBackward, activationForward } from '../activations';
 import {
   ConvOptions, conv1d, conv1dBackpropFilter, conv1dBackpropInput, conv2d, conv2dBackpropFilter,
   conv2dBackpropInput, conv3d, conv3dBackpropFilter, conv3dBackpropInput, convBiasGradient, convOutputShape,
 } from '../ops/conv';
 import { addBiasRowsInPlace } from '../../kernels/activations';
-import {
-  ForwardResult, Layer, accumulateGrad, boolOption, checkOptionNames, positiveInt, positiveIntTuple,
-  regularizerConfig, seedOption,
-} from './layer';
-import type { KernelLayerArgs } from './dense';
+import { ForwardResult, accumulateGrad, checkOptionNames, positiveInt, positiveIntTuple } from './layer';
+import { KernelLayer, KernelLayerArgs, KERNEL_LAYER_OPTIONS } from './kernel-layer';
 
 export type ConvPadding = 'valid' | 'same' | 'causal';
 
@@ -43,9 +37,7 @@ export interface ConvArgs extends KernelLayerArgs {
   dilationRate?: number | number[];
 }
 
-const CONV_OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'activation', 'useBias',
-  'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer',
-  'inputShape', 'name', 'seed'] as const;
+const CONV_OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'dilationRate', ...KERNEL_LAYER_OPTIONS] as const;
 
 type Rank = 1 | 2 | 3;
 
@@ -76,7 +68,7 @@ function asLayerError(layer: string, e: unknown): never {
   throw e;
 }
 
-export class Conv extends Layer {
+export class Conv extends KernelLayer {
   readonly className: 'Conv1D' | 'Conv2D' | 'Conv3D';
   // ---- config (validated) ----
   readonly rank: Rank;
@@ -85,13 +77,6 @@ export class Conv extends Layer {
   readonly strides: number[];
   readonly padding: ConvPadding;
   readonly dilationRate: number[];
-  readonly activation: ActivationName;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly seed: number | undefined;
   /** The options passed to the conv ops, built once. */
   private readonly opts: ConvOptions;
 
@@ -117,26 +102,13 @@ export class Conv extends Layer {
     if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) {
       throw new ConfigError(`${n}: strides > 1 together with dilationRate > 1 is not supported, got strides ${fmtShape(this.strides)} and dilationRate ${fmtShape(this.dilationRate)}`);
     }
-    this.activation = getActivation(n, args.activation);
-    this.useBias = boolOption(n, 'useBias', args.useBias, true);
-    this.kernelInitializer = getInitializer(n, 'kernelInitializer', args.kernelInitializer, 'glorotUniform');
-    this.biasInitializer = getInitializer(n, 'biasInitializer', args.biasInitializer, 'zeros');
-    this.kernelRegularizer = getRegularizer(n, 'kernelRegularizer', args.kernelRegularizer);
-    this.biasRegularizer = getRegularizer(n, 'biasRegularizer', args.biasRegularizer);
-    this.activityRegularizer = getRegularizer(n, 'activityRegularizer', args.activityRegularizer);
-    this.seed = seedOption(n, args.seed);
     this.opts = { strides: this.strides, padding: this.padding, dilationRate: this.dilationRate };
   }
 
   // ---- build ----
   protected override buildWeights(inputShapes: number[][]): void {
     const s = inputShapes[0];
-    const kernelShape = [...this.kernelSize, s[s.length - 1], this.filters];
-    const rng = new Random(this.seed);
-    this.weights = [this.makeWeight('kernel', 'kernel', kernelShape, this.kernelInitializer, this.kernelRegularizer, rng)];
-    if (this.useBias) {
-      this.weights.push(this.makeWeight('bias', 'bias', [this.filters], this.biasInitializer, this.biasRegularizer, rng));
-    }
+    this.buildKernelAndBias([...this.kernelSize, s[s.length - 1], this.filters]);
   }
 
   // ---- output shape ----
@@ -198,13 +170,7 @@ export class Conv extends Layer {
       strides: one(this.strides),
       padding: this.padding,
       dilationRate: one(this.dilationRate),
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer.getConfig(),
-      biasInitializer: this.biasInitializer.getConfig(),
-      kernelRegularizer: regularizerConfig(this.kernelRegularizer),
-      biasRegularizer: regularizerConfig(this.biasRegularizer),
-      activityRegularizer: regularizerConfig(this.activityRegularizer),
+      ...this.kernelLayerConfig(),
     };
   }
 }

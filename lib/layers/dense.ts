@@ -12,41 +12,21 @@
  * on `activityRegularizer`; lib/training/penalties.ts adds their penalties and gradients.
  */
 import { ShapeError, fmtShape } from '../errors';
-import { Random } from '../random';
 import { Tensor } from '../tensor';
-import { getRegularizer, Regularizer, RegularizerIdentifier } from '../regularizers';
-import { ActivationName, activationBackward, activationForward, getActivation } from '../activations';
-import { getInitializer, Initializer } from '../initializers';
+import { activationBackward, activationForward } from '../activations';
 import { matMul } from '../ops/matmul';
 import { sum } from '../ops/reduce';
 import { addBiasRowsInPlace } from '../../kernels/activations';
-import {
-  ForwardResult, Layer, accumulateGrad, boolOption, checkOptionNames, positiveInt, regularizerConfig, seedOption,
-} from './layer';
+import { ForwardResult, accumulateGrad, checkOptionNames, positiveInt } from './layer';
+import { KernelLayer, KernelLayerArgs, KERNEL_LAYER_OPTIONS } from './kernel-layer';
 
-export type InitializerIdentifier = string | { name: string; seed?: number; mean?: number; stddev?: number; minval?: number; maxval?: number } | Initializer;
-
-/** The options every layer with a kernel and a bias takes (Dense, Conv1D/2D/3D). */
-export interface KernelLayerArgs {
-  activation?: ActivationName | null;
-  useBias?: boolean;
-  kernelInitializer?: InitializerIdentifier;
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier | null;
-  biasRegularizer?: RegularizerIdentifier | null;
-  activityRegularizer?: RegularizerIdentifier | null;
-  inputShape?: number[];
-  name?: string;
-  /** Seeds the initializers: the same seed gives the same initial weights. */
-  seed?: number;
-}
+export type { InitializerIdentifier, KernelLayerArgs } from './kernel-layer';
 
 export interface DenseArgs extends KernelLayerArgs {
   units: number;
 }
 
-const DENSE_OPTIONS = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer',
-  'biasRegularizer', 'activityRegularizer', 'inputShape', 'name', 'seed'] as const;
+const DENSE_OPTIONS = ['units', ...KERNEL_LAYER_OPTIONS] as const;
 
 interface DenseCtx {
   /** Input viewed as [rows, in] (shares the input's buffer). */
@@ -57,41 +37,22 @@ interface DenseCtx {
   y: Tensor | null;
 }
 
-export class Dense extends Layer {
+export class Dense extends KernelLayer {
   readonly className = 'Dense';
   // ---- config (validated) ----
   readonly units: number;
-  readonly activation: ActivationName;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly seed: number | undefined;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
 
   constructor(args: DenseArgs) {
     checkOptionNames('dense', args, DENSE_OPTIONS);
     super('dense', args);
     const n = this.name;
     this.units = positiveInt(n, 'units', args.units);
-    this.activation = getActivation(n, args.activation);
-    this.useBias = boolOption(n, 'useBias', args.useBias, true);
-    this.kernelInitializer = getInitializer(n, 'kernelInitializer', args.kernelInitializer, 'glorotUniform');
-    this.biasInitializer = getInitializer(n, 'biasInitializer', args.biasInitializer, 'zeros');
-    this.kernelRegularizer = getRegularizer(n, 'kernelRegularizer', args.kernelRegularizer);
-    this.biasRegularizer = getRegularizer(n, 'biasRegularizer', args.biasRegularizer);
-    this.activityRegularizer = getRegularizer(n, 'activityRegularizer', args.activityRegularizer);
-    this.seed = seedOption(n, args.seed);
   }
 
   // ---- build ----
   protected override buildWeights(inputShapes: number[][]): void {
     const inDim = inputShapes[0][inputShapes[0].length - 1];
-    const rng = new Random(this.seed);
-    this.weights = [this.makeWeight('kernel', 'kernel', [inDim, this.units], this.kernelInitializer, this.kernelRegularizer, rng)];
-    if (this.useBias) {
-      this.weights.push(this.makeWeight('bias', 'bias', [this.units], this.biasInitializer, this.biasRegularizer, rng));
-    }
+    this.buildKernelAndBias([inDim, this.units]);
   }
 
   // ---- output shape ----
@@ -146,13 +107,7 @@ export class Dense extends Layer {
       name: this.name,
       trainable: true,
       units: this.units,
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer.getConfig(),
-      biasInitializer: this.biasInitializer.getConfig(),
-      kernelRegularizer: regularizerConfig(this.kernelRegularizer),
-      biasRegularizer: regularizerConfig(this.biasRegularizer),
-      activityRegularizer: regularizerConfig(this.activityRegularizer),
+      ...this.kernelLayerConfig(),
     };
   }
 }
