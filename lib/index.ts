@@ -27,6 +27,10 @@ export * from './interop/ndarray';
 export * as regularizers from './regularizers';
 export type { Regularizer } from './regularizers';
 
+// Weight constraints (applied after each optimizer step)
+export * as constraints from './constraints';
+export type { Constraint } from './constraints';
+
 // Layers and graph
 export * as layers from './layers/index';
 export { Layer } from './layers/layer';

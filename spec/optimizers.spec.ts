@@ -9,7 +9,7 @@ import type { LayerWeight } from '../lib/layers/layer';
 const f = Math.fround;
 
 function weight(values: number[], trainable = true): LayerWeight {
-  return { name: 'kernel', target: 'kernel', value: tensor(values), grad: new Float32Array(values.length), regularizer: null, trainable };
+  return { name: 'kernel', target: 'kernel', value: tensor(values), grad: new Float32Array(values.length), regularizer: null, constraint: null, trainable };
 }
 
 /** Runs the optimizer on one scalar weight w0 with the given gradient sequence; returns w after each step. */

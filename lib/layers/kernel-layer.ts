@@ -11,6 +11,7 @@ import { Random } from '../random';
 import { getRegularizer, Regularizer, RegularizerIdentifier } from '../regularizers';
 import { ActivationName, getActivation } from '../activations';
 import { getInitializer, Initializer } from '../initializers';
+import { Constraint, ConstraintIdentifier, constraintConfig, getConstraint } from '../constraints';
 import { Layer, boolOption, regularizerConfig, seedOption } from './layer';
 
 export type InitializerIdentifier = string | { name: string; seed?: number; mean?: number; stddev?: number; minval?: number; maxval?: number } | Initializer;
@@ -24,6 +25,10 @@ export interface KernelLayerArgs {
   kernelRegularizer?: RegularizerIdentifier | null;
   biasRegularizer?: RegularizerIdentifier | null;
   activityRegularizer?: RegularizerIdentifier | null;
+  /** Projection of the kernel after each optimizer step (lib/constraints.ts). */
+  kernelConstraint?: ConstraintIdentifier | null;
+  /** Projection of the bias after each optimizer step. */
+  biasConstraint?: ConstraintIdentifier | null;
   inputShape?: number[];
   name?: string;
   /** Seeds the initializers: the same seed gives the same initial weights. */
@@ -32,7 +37,7 @@ export interface KernelLayerArgs {
 
 /** The KernelLayerArgs option names, for checkOptionNames. */
 export const KERNEL_LAYER_OPTIONS = ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer',
-  'biasRegularizer', 'activityRegularizer', 'inputShape', 'name', 'seed'] as const;
+  'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint', 'inputShape', 'name', 'seed'] as const;
 
 export abstract class KernelLayer extends Layer {
   // ---- config (validated) ----
@@ -42,6 +47,8 @@ export abstract class KernelLayer extends Layer {
   readonly biasInitializer: Initializer;
   readonly kernelRegularizer: Regularizer | null;
   readonly biasRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
   readonly seed: number | undefined;
 
   constructor(prefix: string, args: KernelLayerArgs) {
@@ -54,16 +61,18 @@ export abstract class KernelLayer extends Layer {
     this.kernelRegularizer = getRegularizer(n, 'kernelRegularizer', args.kernelRegularizer);
     this.biasRegularizer = getRegularizer(n, 'biasRegularizer', args.biasRegularizer);
     this.activityRegularizer = getRegularizer(n, 'activityRegularizer', args.activityRegularizer);
+    this.kernelConstraint = getConstraint(n, 'kernelConstraint', args.kernelConstraint);
+    this.biasConstraint = getConstraint(n, 'biasConstraint', args.biasConstraint);
     this.seed = seedOption(n, args.seed);
   }
 
   /** Creates [kernel, bias] from one seeded generator; the bias has the kernel's last dimension. */
   protected buildKernelAndBias(kernelShape: number[]): void {
     const rng = new Random(this.seed);
-    this.weights = [this.makeWeight('kernel', 'kernel', kernelShape, this.kernelInitializer, this.kernelRegularizer, rng)];
+    this.weights = [this.makeWeight('kernel', 'kernel', kernelShape, this.kernelInitializer, this.kernelRegularizer, rng, this.kernelConstraint)];
     if (this.useBias) {
       const units = kernelShape[kernelShape.length - 1];
-      this.weights.push(this.makeWeight('bias', 'bias', [units], this.biasInitializer, this.biasRegularizer, rng));
+      this.weights.push(this.makeWeight('bias', 'bias', [units], this.biasInitializer, this.biasRegularizer, rng, this.biasConstraint));
     }
   }
 
@@ -77,6 +86,8 @@ export abstract class KernelLayer extends Layer {
       kernelRegularizer: regularizerConfig(this.kernelRegularizer),
       biasRegularizer: regularizerConfig(this.biasRegularizer),
       activityRegularizer: regularizerConfig(this.activityRegularizer),
+      kernelConstraint: constraintConfig(this.kernelConstraint),
+      biasConstraint: constraintConfig(this.biasConstraint),
     };
   }
 }

@@ -17,22 +17,32 @@
 import { ConfigError, ShapeError, fmtShape, fmtValue } from '../errors';
 import { Tensor } from '../tensor';
 import type { Regularizer } from '../regularizers';
+import type { Constraint } from '../constraints';
 import { SymbolicTensor } from '../graph/symbolic';
 import { Random } from '../random';
 import type { Initializer } from '../initializers';
 import { addInto } from '../../kernels/activations';
 
-/** A trainable (or not) weight, its gradient buffer and its regularizer. */
+/**
+ * The penalty target a weight is reported under in the loss breakdown: the camelCase name of the
+ * Keras regularizer hook without "Regularizer" (`kernelRegularizer` → 'kernel',
+ * `recurrentRegularizer` → 'recurrent', `depthwiseRegularizer` → 'depthwise', …).
+ */
+export type WeightTarget = 'kernel' | 'bias' | 'recurrent' | 'embeddings' | 'gamma' | 'beta' | 'depthwise' | 'pointwise';
+
+/** A trainable (or not) weight, its gradient buffer, its regularizer and its constraint. */
 export interface LayerWeight {
-  /** 'kernel', 'bias' (or another name for layers with other weights). */
+  /** 'kernel', 'bias' (or another name for layers with other weights, e.g. 'recurrent_kernel'). */
   name: string;
   /** Which penalty target this weight is for the loss breakdown. */
-  target: 'kernel' | 'bias';
+  target: WeightTarget;
   /** The live value; optimizers update `value.data` in place. */
   value: Tensor;
   /** Gradient of the total loss w.r.t. value, same length; zeroed by the graph before each step. */
   grad: Float32Array;
   regularizer: Regularizer | null;
+  /** Projection applied after each optimizer step (lib/constraints.ts); null when none. */
+  constraint: Constraint | null;
   trainable: boolean;
 }
 
@@ -170,11 +180,15 @@ export abstract class Layer {
     if (!this.built) this.build(inputs.map((t) => t.shape.slice(1)));
   }
 
-  /** Creates a weight filled by `init` (drawing from `rng`), with a zeroed gradient buffer. */
-  protected makeWeight(name: string, target: 'kernel' | 'bias', shape: number[], init: Initializer,
-    regularizer: Regularizer | null, rng: Random): LayerWeight {
+  /**
+   * Creates a weight filled by `init` (drawing from `rng`), with a zeroed gradient buffer. A
+   * constraint that cannot apply to this shape (an axis out of range) is a ShapeError here, at build.
+   */
+  protected makeWeight(name: string, target: WeightTarget, shape: number[], init: Initializer,
+    regularizer: Regularizer | null, rng: Random, constraint: Constraint | null = null): LayerWeight {
+    constraint?.checkShape?.(`${this.name}: ${name}`, shape);
     const value = new Tensor(init.init(shape, rng), shape);
-    return { name, target, value, grad: new Float32Array(value.size), regularizer, trainable: true };
+    return { name, target, value, grad: new Float32Array(value.size), regularizer, constraint, trainable: true };
   }
 }
 

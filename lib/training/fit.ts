@@ -7,6 +7,7 @@
  *   → for each epoch:  shuffle (seeded) → for each batch:
  *        gather rows into reused buffers → zero grads → forward (dropout on) → data loss
  *        → backward with the penalty hook (lib/training/penalties.ts) → optimizer step
+ *        → weight constraints (lib/constraints.ts)
  *        → numerics check → onBatchEnd
  *      → validation (inference mode) → onEpochEnd → History
  *
@@ -18,6 +19,7 @@ import { Random } from '../random';
 import { Tensor } from '../tensor';
 import type { Model } from '../graph/model';
 import { weightPenalties } from './penalties';
+import { applyConstraints } from '../constraints';
 import type { Callback, Logs } from './callbacks';
 import { ProgressBar } from './progress';
 
@@ -269,6 +271,8 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
           batchLogs[mt.name] = r.sum / r.count;
         });
         optimizer.applyGradients(weights);
+        // Constraint hook (Keras): after the step, w ← constraint(w) (lib/constraints.ts).
+        applyConstraints(weights, (i) => owners[i].name);
         if (checkNumerics) checkWeights(weights, owners, epoch, epochs, b, steps, total);
 
         lossSum += total * count;

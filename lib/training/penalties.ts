@@ -24,13 +24,14 @@
  *
  * The graph (lib/graph/model.ts) calls these four functions and nothing else regularizer-related.
  */
-import type { Layer } from '../layers/layer';
+import type { Layer, WeightTarget } from '../layers/layer';
 import { Tensor } from '../tensor';
 
 /** One penalty term of the loss breakdown. */
 export interface PenaltyTerm {
   layer: string;
-  target: 'kernel' | 'bias' | 'activity';
+  /** 'kernel' | 'bias' | 'activity', or another weight hook ('recurrent', 'gamma', 'depthwise', … see WeightTarget). */
+  target: WeightTarget | 'activity';
   value: number;
 }
 
