@@ -12,6 +12,10 @@ import {
   Activation, ActivationArgs, Dropout, DropoutArgs, Flatten, FlattenArgs, Reshape, ReshapeArgs,
 } from './core';
 import { Add, Concatenate, ConcatenateArgs, MergeArgs } from './merge';
+import { registerLayerClass } from './registry';
+
+export { registerLayerClass, layerClassFromName, registeredLayerClasses } from './registry';
+export type { LayerFromConfig } from './registry';
 
 export { Layer } from './layer';
 export type { LayerWeight, ForwardResult } from './layer';
@@ -62,3 +66,25 @@ export function activation(args: ActivationArgs): Activation { return new Activa
 export function add(args: MergeArgs = {}): Add { return new Add(args); }
 /** Joins two or more inputs along `axis` (default -1). */
 export function concatenate(args: ConcatenateArgs = {}): Concatenate { return new Concatenate(args); }
+
+// ---- registration: every layer class by its Keras class name (lib/layers/registry.ts) ----
+// fromConfig receives getConfig()'s camelCase object (objects revived); `trainable` is not a
+// constructor option of these layers, so it is dropped here.
+type Cfg = Record<string, unknown>;
+const opts = (c: Cfg): any => { const { trainable: _t, ...rest } = c; return rest; };
+registerLayerClass('Dense', (c) => dense(opts(c)));
+registerLayerClass('Conv1D', (c) => conv1d(opts(c)));
+registerLayerClass('Conv2D', (c) => conv2d(opts(c)));
+registerLayerClass('Conv3D', (c) => conv3d(opts(c)));
+for (const rank of [1, 2, 3] as const) {
+  registerLayerClass(`MaxPooling${rank}D`, (c) => new Pooling('max', rank, opts(c)));
+  registerLayerClass(`AveragePooling${rank}D`, (c) => new Pooling('avg', rank, opts(c)));
+  registerLayerClass(`GlobalMaxPooling${rank}D`, (c) => new GlobalPooling('max', rank, opts(c)));
+  registerLayerClass(`GlobalAveragePooling${rank}D`, (c) => new GlobalPooling('avg', rank, opts(c)));
+}
+registerLayerClass('Flatten', (c) => flatten(opts(c)));
+registerLayerClass('Reshape', (c) => reshape(opts(c)));
+registerLayerClass('Dropout', (c) => dropout(opts(c)));
+registerLayerClass('Activation', (c) => activation(opts(c)));
+registerLayerClass('Add', (c) => add(opts(c)));
+registerLayerClass('Concatenate', (c) => concatenate(opts(c)));
