@@ -42,3 +42,10 @@ export * as optimizers from './training/optimizers';
 export * as callbacks from './training/callbacks';
 export * as losses from './training/losses';
 export * from './training/gradcheck';
+
+// Persistence: the TensorFlow.js layers-model format (model.save / loadLayersModel / io.*)
+export * as io from './io/index';
+export { loadLayersModel } from './io/artifacts';
+export { modelFromJSON } from './io/topology';
+export { registerRegularizer } from './io/keras-config';
+export type { RegularizerFromConfig } from './io/keras-config';

@@ -24,6 +24,17 @@ export class Random {
     this.state = ((f >>> 0) ^ Math.imul(hi | 0, 0x9e3779b1)) >>> 0;
   }
 
+  /** @internal The generator's whole state (for saving training state, lib/io); JSON-safe. */
+  getState(): { state: number; spareNormal: number | null } {
+    return { state: this.state, spareNormal: this.spareNormal };
+  }
+
+  /** @internal Restores a state from getState(): the sequence continues exactly where it was. */
+  setState(s: { state: number; spareNormal: number | null }): void {
+    this.state = s.state >>> 0;
+    this.spareNormal = s.spareNormal;
+  }
+
   /** Next raw 32-bit unsigned integer. */
   nextUint32(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

@@ -20,6 +20,8 @@ import * as losses from '../training/losses';
 import * as optimizers from '../training/optimizers';
 import { Metric, getMetric } from '../training/metrics';
 import { FitOptions, History, checkBatchSize, evaluateBatches, fitModel, sliceRows } from '../training/fit';
+import { modelToTopology } from '../io/topology';
+import { IOHandler, SaveConfig, SaveResult, saveModel } from '../io/artifacts';
 
 export type { LossBreakdown, PenaltyTerm } from '../training/penalties';
 export { History } from '../training/fit';
@@ -387,6 +389,33 @@ export class Model {
 
   countParams(): number {
     return this.layers.reduce((n, l) => n + l.countParams(), 0);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Persistence (lib/io): the TensorFlow.js layers-model format
+
+  /**
+   * The Keras model config (Keras' `to_json`, tfjs' `toJSON`): a JSON string by default, the object
+   * with `returnString = false`. `modelFromJSON` rebuilds the model (fresh weights) from either.
+   */
+  toJSON(unused?: unknown, returnString = true): string | object {
+    const topology = modelToTopology(this);
+    return returnString ? JSON.stringify(topology) : topology;
+  }
+
+  /** Saves topology and weights (and, with includeOptimizer, the training state) through a handler. */
+  save(handler: IOHandler, config?: SaveConfig): Promise<SaveResult> {
+    return saveModel(this, handler, config);
+  }
+
+  /** @internal The layers of a sequential model (null for a functional one), for serialization. */
+  get chainLayers(): Layer[] | null {
+    return this.chain ? this.chain.slice() : null;
+  }
+
+  /** @internal The compiled metric names, for serialization. */
+  get metricNames(): string[] {
+    return this.compiled ? this.compiled.metricIds.map((m) => (typeof m === 'string' ? m : m.name)) : [];
   }
 
   // ------------------------------------------------------------------------------------------------

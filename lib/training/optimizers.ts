@@ -66,6 +66,16 @@ abstract class BaseOptimizer implements Optimizer {
     return s;
   }
 
+  /** @internal A weight's state buffers (undefined before its first update), for saving (lib/io). */
+  getSlots(w: LayerWeight): Float32Array[] | undefined {
+    return this.slots.get(w);
+  }
+
+  /** @internal Replaces a weight's state buffers, for loading (lib/io); lengths are the caller's to check. */
+  setSlots(w: LayerWeight, buffers: Float32Array[]): void {
+    this.slots.set(w, buffers);
+  }
+
   protected abstract update(w: Float32Array, g: Float32Array, weight: LayerWeight): void;
 
   applyGradients(weights: readonly LayerWeight[]): void {
