@@ -19,7 +19,7 @@ import type { Model } from '../graph/model';
 import type { LayerWeight } from '../layers/layer';
 import { isPlainObject } from './keras-config';
 import { RIDGE_VERSION, modelFromTopology, modelToTopology } from './topology';
-import { NamedWeight, WeightsManifestEntry, WeightsManifestGroupConfig, concatBuffers, decodeWeights, encodeWeights } from './weights';
+import { NamedWeight, WeightsManifestEntry, WeightsManifestGroupConfig, concatBuffers, decodeWeights, encodeWeights, isArrayBuffer } from './weights';
 import {
   TrainingConfig, lossConfig, lossFromConfig, optimizerConfig, optimizerFromConfig, optimizerWeights,
   restoreOptimizer, restoreRngs, rngStates,
@@ -84,7 +84,7 @@ const UTF8 = { length: (s: string) => new TextEncoder().encode(s).length };
 
 /** The summary tfjs handlers return: byte sizes of topology, specs and data. */
 export function getModelArtifactsInfoForJSON(a: ModelArtifacts): ModelArtifactsInfo {
-  if (a.modelTopology instanceof ArrayBuffer) throw new ConfigError('getModelArtifactsInfoForJSON: the model topology is binary (a graph model), not JSON');
+  if (isArrayBuffer(a.modelTopology)) throw new ConfigError('getModelArtifactsInfoForJSON: the model topology is binary (a graph model), not JSON');
   const data = a.weightData;
   return {
     dateSaved: new Date(),
@@ -102,7 +102,7 @@ function cloneArtifacts(a: ModelArtifacts): ModelArtifacts {
   const data = a.weightData;
   return {
     ...a,
-    modelTopology: a.modelTopology instanceof ArrayBuffer ? a.modelTopology.slice(0) : a.modelTopology == null ? a.modelTopology : JSON.parse(JSON.stringify(a.modelTopology)),
+    modelTopology: isArrayBuffer(a.modelTopology) ? a.modelTopology.slice(0) : a.modelTopology == null ? a.modelTopology : JSON.parse(JSON.stringify(a.modelTopology)),
     weightSpecs: a.weightSpecs == null ? a.weightSpecs : JSON.parse(JSON.stringify(a.weightSpecs)),
     weightData: data == null ? data : Array.isArray(data) ? data.map((b) => b.slice(0)) : data.slice(0),
   };
@@ -294,7 +294,7 @@ export function modelFromArtifacts(a: unknown, where: string, opts: LoadOptions 
     throw new ConfigError(`${where}: format must be 'layers-model', got ${fmtValue(art.format)}${art.format === 'graph-model' ? ' (a TensorFlow.js graph model, which has no layers to rebuild)' : ''}`);
   }
   if (art.modelTopology == null) throw new ConfigError(`${where}: the artifacts have no modelTopology`);
-  if (art.modelTopology instanceof ArrayBuffer) throw new ConfigError(`${where}: the model topology is binary (a graph model), not a Keras model config`);
+  if (isArrayBuffer(art.modelTopology)) throw new ConfigError(`${where}: the model topology is binary (a graph model), not a Keras model config`);
   const m = modelFromTopology(art.modelTopology, `${where} modelTopology`);
   const strict = opts.strict ?? true;
   const { weights, names } = weightNames(m);

@@ -44,6 +44,11 @@ export interface DecodedWeight {
   values: Float32Array;
 }
 
+/** An ArrayBuffer, also one made in another realm (a vm context, a worker's copy). */
+export function isArrayBuffer(v: unknown): v is ArrayBuffer {
+  return v instanceof ArrayBuffer || Object.prototype.toString.call(v) === '[object ArrayBuffer]';
+}
+
 /** Concatenates byte buffers into one fresh ArrayBuffer (the inputs are left untouched). */
 export function concatBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
   let n = 0;
@@ -128,8 +133,8 @@ function checkSpec(spec: unknown, i: number, where: string): { size: number; byt
 export function decodeWeights(data: unknown, specs: unknown, where: string): DecodedWeight[] {
   if (!Array.isArray(specs)) throw new ConfigError(`${where}: weightSpecs must be an array, got ${fmtValue(specs)}`);
   let buffer: ArrayBuffer;
-  if (data instanceof ArrayBuffer) buffer = data;
-  else if (Array.isArray(data) && data.every((b) => b instanceof ArrayBuffer)) buffer = concatBuffers(data);
+  if (isArrayBuffer(data)) buffer = data;
+  else if (Array.isArray(data) && data.every(isArrayBuffer)) buffer = concatBuffers(data);
   else if (ArrayBuffer.isView(data)) buffer = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer;
   else throw new ConfigError(`${where}: weightData must be an ArrayBuffer (or an array of them, one per shard), got ${fmtValue(data)}`);
   const layout = specs.map((s, i) => checkSpec(s, i, where));
