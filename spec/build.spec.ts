@@ -75,3 +75,16 @@ describe('npm run build → dist/cjs, dist/esm, dist/types', () => {
     expect(runNode(['--input-type=module', '-e', `const m = await import('ridge');${PROBE}`])).toEqual(EXPECTED);
   });
 });
+
+describe("the 'ridge/node' subpath (node/, outside lib/)", () => {
+  const NODE_PROBE = `
+    console.log(JSON.stringify({ fileSystem: typeof m.io.fileSystem, fromMemory: typeof m.io.fromMemory,
+      checkpoint: typeof m.callbacks.modelCheckpoint, load: typeof m.loadLayersModel, sequential: typeof m.sequential }));
+  `;
+  const NODE_EXPECTED = { fileSystem: 'function', fromMemory: 'function', checkpoint: 'function', load: 'function', sequential: 'function' };
+  test("require('ridge/node') and import('ridge/node') expose io.fileSystem and callbacks.modelCheckpoint", () => {
+    expect(runNode(['-e', `const m = require('ridge/node');${NODE_PROBE}`])).toEqual(NODE_EXPECTED);
+    expect(runNode(['--input-type=module', '-e', `const m = await import('ridge/node');${NODE_PROBE}`])).toEqual(NODE_EXPECTED);
+    expect(fs.existsSync(path.join(root, 'dist', 'types', 'node', 'index.d.ts'))).toBe(true);
+  });
+});

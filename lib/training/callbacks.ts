@@ -149,3 +149,7 @@ export function terminateOnNaN(): TerminateOnNaN {
   };
   return cb;
 }
+
+// Saving during fit (lib/io/checkpoint.ts); 'ridge/node' adds a `dir` option.
+export { modelCheckpoint } from '../io/checkpoint';
+export type { ModelCheckpoint, ModelCheckpointOptions } from '../io/checkpoint';
