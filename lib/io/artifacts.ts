@@ -14,7 +14,7 @@
  * optimizer state) before it returns a model, so a bad file is a typed error and never a
  * half-built model; the error names the source, the layer, the weight, what was expected and found.
  */
-import { ConfigError, RidgeError, ValueError, fmtShape, fmtValue } from '../errors';
+import { ConfigError, RidgeError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
 import type { Model } from '../graph/model';
 import type { LayerWeight } from '../layers/layer';
 import { isPlainObject } from './keras-config';
@@ -320,7 +320,7 @@ export function modelFromArtifacts(a: unknown, where: string, opts: LoadOptions 
     const want = weights[i].value.shape;
     const got = d.spec.shape;
     if (got.length !== want.length || got.some((x, j) => x !== want[j])) {
-      throw new ConfigError(`${where}: layer '${owner[i].name}' (${owner[i].className}) weight '${weights[i].name}' must have shape ${fmtShape(want)}, the file has '${d.spec.name}' with shape ${fmtShape(got)}`);
+      throw new ShapeError(`${where}: layer '${owner[i].name}' (${owner[i].className}) weight '${weights[i].name}' must have shape ${fmtShape(want)}, the file has '${d.spec.name}' with shape ${fmtShape(got)}`);
     }
     values[i] = d.values;
   }

@@ -26,10 +26,14 @@ export function withContext<T>(where: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof RidgeError && !e.message.startsWith(where)) {
+    if (e instanceof RidgeError) {
+      if (e.message.startsWith(where)) throw e;
       const Ctor = e.constructor as new (m: string) => RidgeError;
       throw new Ctor(`${where}: ${e.message}`);
     }
+    // A config that asks for more memory than there is (units: 1e9) or an option of a shape the
+    // layer did not expect (a number where an array belongs) is still a bad file: say so, typed.
+    if (e instanceof RangeError || e instanceof TypeError) throw new ConfigError(`${where}: the configuration cannot be built (${e.message})`);
     throw e;
   }
 }
