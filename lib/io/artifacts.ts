@@ -336,7 +336,8 @@ export function modelFromArtifacts(a: unknown, where: string, opts: LoadOptions 
     for (const k of ['weighted_metrics', 'loss_weights', 'sample_weight_mode']) {
       if (tc[k] != null) throw new ConfigError(`${where}: trainingConfig.${k} is not supported by Ridge`);
     }
-    const metrics = tc.metrics == null ? [] : tc.metrics;
+    // tfjs writes { <output>: [names] } (or {}) for the metrics of a model compiled without a list.
+    const metrics = tc.metrics == null ? [] : isPlainObject(tc.metrics) ? Object.values(tc.metrics).flat() : tc.metrics;
     if (!Array.isArray(metrics) || !metrics.every((x) => typeof x === 'string')) throw new ConfigError(`${where}: trainingConfig.metrics must be an array of names, got ${fmtValue(metrics)}`);
     compileWith = {
       opt: optimizerFromConfig(tc.optimizer_config, `${where} trainingConfig`),

@@ -217,4 +217,23 @@ describe('training state read by TensorFlow.js', () => {
     const ridgeM = R.io.decodeWeights(a.weightData, a.weightSpecs, 'test').find((d) => d.spec.name.endsWith('/kernel/m'))!;
     expect(Array.from(w[1].tensor.dataSync())).toEqual(Array.from(ridgeM.values));
   });
+
+  for (const [name, make] of [['Momentum (accumulator converted to Keras\' m = -lr·a)', () => tf.train.momentum(0.05, 0.9)], ['Adam', () => tf.train.adam(0.02)], ['RMSProp', () => tf.train.rmsprop(0.01, 0.9, 0.5)]] as [string, () => tf.Optimizer][]) {
+    it(`tfjs ${name} state → Ridge: the next step after loading equals tfjs' next step`, async () => {
+      const theirs = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [4], activation: 'tanh', kernelRegularizer: tfl.regularizers.l2({ l2: 0.01 }) }), tfl.layers.dense({ units: 2 })] });
+      theirs.compile({ optimizer: make(), loss: 'meanSquaredError' });
+      const x = R.randomNormal([8, 4], { seed: 4 }), y = R.randomNormal([8, 2], { seed: 5 });
+      const xt = tf.tensor(x.data, [8, 4]), yt = tf.tensor(y.data, [8, 2]);
+      await theirs.fit(xt, yt, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+      let art: R.io.ModelArtifacts | null = null;
+      await theirs.save(tf.io.withSaveHandler(async (a) => { art = a as unknown as R.io.ModelArtifacts; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }), { includeOptimizer: true });
+      const ours = await R.loadLayersModel(R.io.fromMemory(art!));
+      expect(ours.optimizer!.iterations).toBe(3);
+      await theirs.fit(xt, yt, { epochs: 1, batchSize: 8, shuffle: false, verbose: 0 });
+      await ours.fit(x, y, { epochs: 1, batchSize: 8, shuffle: false, verbose: 0 });
+      const tw = theirs.getWeights().map((w) => w.dataSync());
+      ours.getWeights().forEach((w, i) => w.data.forEach((v, j) => expect(Math.abs(v - tw[i][j])).toBeLessThan(1e-5)));
+    });
+  }
 });
+
