@@ -125,3 +125,20 @@ describe('lib/ stays free of Node built-ins', () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe('README', () => {
+  it('the three-line loading block runs against a model saved with io.fileSystem', async () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(readme.split('<!-- persistence -->')[1])![1];
+    expect(block.trim().split('\n')).toHaveLength(3);
+    const m = model();
+    const dir = path.join(tmp, 'readme');
+    await m.save(N.io.fileSystem(dir));
+    const body = block.replace(/^import .* from 'ridge\/node';.*$/m, '').replace(/'my-model'/, JSON.stringify(dir));
+    const printed: unknown[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const run = new Function('loadLayersModel', 'x', 'console', `return (async () => { ${body} })();`);
+    await run(N.loadLayersModel, x, { log: (v: unknown) => printed.push(v) });
+    expect(printed[0]).toEqual(m.predict(x).toArray());
+  });
+});
