@@ -80,6 +80,8 @@ function snakeKeys(v: unknown): Json {
 function hookOut(kind: 'Regularizer' | 'Initializer' | 'Constraint', v: unknown, where: string): Json {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
+  // A live regularizer/initializer/constraint object (a getConfig() that forgot to convert it).
+  if (isPlainObject(v) && typeof v.getConfig === 'function') v = (v.getConfig as () => unknown).call(v);
   if (!isPlainObject(v) || typeof v.className !== 'string') {
     throw new ConfigError(`${where}: expected a { className, config } object from getConfig(), got ${fmtValue(v)}`);
   }

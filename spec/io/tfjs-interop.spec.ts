@@ -310,3 +310,57 @@ describe('Ridge → TensorFlow.js', () => {
     expect(back.layers.map((l) => l.getConfig())).toEqual(ours.layers.map((l) => l.getConfig()));
   });
 });
+
+describe('Keras → (tensorflowjs_converter) → Ridge', () => {
+  it('reads a Keras 2 file as the converter writes it: model_config wrapper, InputLayer, L2 class, Keras-only keys', async () => {
+    const glorot = { class_name: 'GlorotUniform', config: { seed: null } };
+    const topology = {
+      keras_version: '2.13.1', backend: 'tensorflow',
+      model_config: { class_name: 'Sequential', config: { name: 'sequential', layers: [
+        { class_name: 'InputLayer', config: { batch_input_shape: [null, 6, 6, 1], dtype: 'float32', sparse: false, ragged: false, name: 'conv2d_input' } },
+        { class_name: 'Conv2D', config: { name: 'conv2d', trainable: true, dtype: 'float32', filters: 3, kernel_size: [3, 3], strides: [1, 1], padding: 'valid',
+          data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'relu', use_bias: true, kernel_initializer: glorot,
+          bias_initializer: { class_name: 'Zeros', config: {} }, kernel_regularizer: { class_name: 'L2', config: { l2: 0.0010000000474974513 } },
+          bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null } },
+        { class_name: 'MaxPooling2D', config: { name: 'max_pooling2d', trainable: true, dtype: 'float32', pool_size: [2, 2], padding: 'valid', strides: [2, 2], data_format: 'channels_last' } },
+        { class_name: 'Flatten', config: { name: 'flatten', trainable: true, dtype: 'float32', data_format: 'channels_last' } },
+        { class_name: 'Dropout', config: { name: 'dropout', trainable: true, dtype: 'float32', rate: 0.5, noise_shape: null, seed: null } },
+        { class_name: 'Dense', config: { name: 'dense', trainable: true, dtype: 'float32', units: 2, activation: 'softmax', use_bias: true, kernel_initializer: glorot,
+          bias_initializer: { class_name: 'Zeros', config: {} }, kernel_regularizer: { class_name: 'L1', config: { l1: 0.01 } }, bias_regularizer: null,
+          activity_regularizer: { class_name: 'L2', config: { l2: 0.02 } }, kernel_constraint: null, bias_constraint: null } },
+      ] } },
+      training_config: { loss: 'categorical_crossentropy', metrics: ['accuracy'], optimizer_config: { class_name: 'Adam', config: { learning_rate: 0.001 } } },
+    };
+    const shapes: [string, number[]][] = [['conv2d/kernel', [3, 3, 1, 3]], ['conv2d/bias', [3]], ['dense/kernel', [12, 2]], ['dense/bias', [2]]];
+    const values = shapes.map(([, s], i) => R.randomNormal(s, { stddev: 0.3, seed: 30 + i }).data);
+    const data = new Float32Array(values.reduce((n, v) => n + v.length, 0));
+    let o = 0;
+    for (const v of values) { data.set(v, o); o += v.length; }
+    const art = { modelTopology: topology, format: 'layers-model', generatedBy: 'keras v2.13.1', convertedBy: 'TensorFlow.js Converter v4.22.0',
+      weightSpecs: shapes.map(([name, shape]) => ({ name, shape, dtype: 'float32' as const })), weightData: data.buffer };
+    const ours = await R.loadLayersModel(R.io.fromMemory(art));
+    expect(ours.layers.map((l) => l.name)).toEqual(['conv2d', 'max_pooling2d', 'flatten', 'dropout', 'dense']);
+    expect(ours.optimizer).toBe(null); // the converter's training_config sits inside modelTopology: ignored, as tfjs does
+    // tfjs as the oracle for the predictions (it has no L1 / L2 classes nor activity regularizers: those are taken out for it).
+    const forTfjs = JSON.parse(JSON.stringify(topology));
+    forTfjs.model_config.config.layers[1].config.kernel_regularizer = null;
+    forTfjs.model_config.config.layers[5].config.kernel_regularizer = null;
+    forTfjs.model_config.config.layers[5].config.activity_regularizer = null;
+    const theirs = await tfl.loadLayersModel(tf.io.fromMemory({ ...art, modelTopology: forTfjs }));
+    const x = input([3, 6, 6, 1], 40);
+    const pt = (theirs.predict(tf.tensor(x.data, [3, 6, 6, 1])) as tf.Tensor).dataSync();
+    const d = maxDiff(ours.predict(x).data, pt);
+    table.push(`Keras 2 converted file (conv2d, pooling, flatten, dropout, dense) | Keras → Ridge | ${d.toExponential(1)}`);
+    expect(d).toBeLessThan(1e-5);
+    // Penalties as Keras defines them: l2·Σk², l1·Σ|k|, activity l2·Σy²/B.
+    ours.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const y = R.tensor([[1, 0], [0, 1], [1, 0]]);
+    const terms = ours.lossBreakdown(x, y).penalties;
+    const sum = (v: Float32Array, f: (a: number) => number) => v.reduce((n, a) => n + f(a), 0);
+    const yp = ours.predict(x).data;
+    expect(terms.map((t) => [t.layer, t.target])).toEqual([['conv2d', 'kernel'], ['dense', 'kernel'], ['dense', 'activity']]);
+    expect(terms[0].value).toBeCloseTo(0.0010000000474974513 * sum(values[0], (a) => a * a), 6);
+    expect(terms[1].value).toBeCloseTo(0.01 * sum(values[2], Math.abs), 6);
+    expect(terms[2].value).toBeCloseTo((0.02 * sum(yp, (a) => a * a)) / 3, 6);
+  });
+});
