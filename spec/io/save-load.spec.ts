@@ -5,6 +5,10 @@
  */
 import * as R from '../../lib/index';
 import type { Regularizer } from '../../lib/regularizers';
+import { Layer, ForwardResult } from '../../lib/layers/layer';
+import { getRegularizer } from '../../lib/regularizers';
+import { getInitializer, Initializer } from '../../lib/initializers';
+import { Random } from '../../lib/random';
 
 const L = R.layers, rr = R.regularizers;
 
@@ -148,6 +152,45 @@ describe('toJSON / modelFromJSON (the Keras model config)', () => {
     expect(terms.map((t) => [t.layer, t.target])).toEqual([['q', 'kernel']]);
     expect(terms[0].value).toBeCloseTo(want, 12);
     expect(terms[0].value).toBe(m.lossBreakdown(x, y).penalties[0].value);
+  });
+});
+
+/** A layer class defined outside Ridge: y = x ⊙ gamma, with a regularized 'gamma' weight. */
+class Scale extends Layer {
+  readonly className = 'Scale';
+  readonly gammaRegularizer: Regularizer | null;
+  private readonly init: Initializer;
+  constructor(args: { name?: string; inputShape?: number[]; gammaRegularizer?: unknown; gammaInitializer?: unknown }) {
+    super('scale', args);
+    this.gammaRegularizer = getRegularizer(this.name, 'gammaRegularizer', args.gammaRegularizer);
+    this.init = getInitializer(this.name, 'gammaInitializer', args.gammaInitializer, 'ones');
+  }
+  computeOutputShape(s: number[][]): number[] { return s[0].slice(); }
+  protected override buildWeights(s: number[][]): void {
+    this.weights = [this.makeWeight('gamma', 'gamma', [s[0][s[0].length - 1]], this.init, this.gammaRegularizer, new Random(1))];
+  }
+  forward(inputs: R.Tensor[]): ForwardResult { this.ensureBuilt(inputs); return { y: R.mul(inputs[0], this.weights[0].value), ctx: inputs[0] }; }
+  backward(): R.Tensor[] { throw new Error('not needed here'); }
+  // The live objects on purpose: the serializer takes their getConfig().
+  override getConfig() { return { name: this.name, trainable: true, gammaRegularizer: this.gammaRegularizer, gammaInitializer: this.init.getConfig() }; }
+}
+
+describe('the layer registry is the contract', () => {
+  it('a layer class registered from outside round-trips through save/load, its regularizer included', async () => {
+    L.registerLayerClass('Scale', (c) => new Scale(c));
+    const m = R.sequential([L.dense({ units: 3, inputShape: [2], seed: 1 }), new Scale({ gammaRegularizer: rr.l2({ l2: 0.5 }), gammaInitializer: { name: 'randomUniform', seed: 4 }, name: 'sc' })]);
+    const a = await save(m);
+    const cfg = (a.modelTopology as any).config.layers[1];
+    expect(cfg).toMatchObject({ class_name: 'Scale', config: { gamma_regularizer: { class_name: 'L1L2', config: { l1: 0, l2: 0.5 } }, gamma_initializer: { class_name: 'RandomUniform' } } });
+    expect(a.weightSpecs!.map((s) => s.name)).toEqual([`${m.layers[0].name}/kernel`, `${m.layers[0].name}/bias`, 'sc/gamma']);
+    const back = await R.loadLayersModel(R.io.fromMemory(a));
+    expect(back.layers[1]).toBeInstanceOf(Scale);
+    const x = R.tensor([[1, -2]]), y = R.tensor([[0, 0, 0]]);
+    for (const k of [m, back]) k.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    expect(back.predict(x).data).toEqual(m.predict(x).data);
+    const g = m.layers[1].weights[0].value.data; // randomUniform in [-0.05, 0.05], seed 4
+    expect(back.lossBreakdown(x, y).penalties).toEqual([{ layer: 'sc', target: 'gamma', value: m.lossBreakdown(x, y).penalties[0].value }]);
+    expect(back.lossBreakdown(x, y).penalties[0].value).toBeCloseTo(0.5 * (g[0] ** 2 + g[1] ** 2 + g[2] ** 2), 6);
   });
 });
 
