@@ -139,7 +139,7 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'functional: two inputs, averagePooling1d, globalMaxPooling1d, concatenate', inShape: [8, 3],
+    name: 'functional: two branches, averagePooling1d, globalMaxPooling1d, flatten, concatenate', inShape: [8, 3],
     build: () => {
       const x = tfl.input({ shape: [8, 3] });
       const p = tfl.layers.averagePooling1d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
@@ -148,6 +148,17 @@ const CASES: Case[] = [
       const j = tfl.layers.concatenate({ axis: -1 }).apply([g, f]) as tfl.SymbolicTensor;
       const y = tfl.layers.dense({ units: 3, kernelRegularizer: reg.l2({ l2: 0.01 }) }).apply(j) as tfl.SymbolicTensor;
       return tfl.model({ inputs: x, outputs: y });
+    },
+  },
+  {
+    name: 'functional: reshape, conv2d same, activation, globalAverage/MaxPooling2d, add', inShape: [16], train: true, sgdStep: true,
+    build: () => {
+      const x = tfl.input({ shape: [16] });
+      const r = tfl.layers.reshape({ targetShape: [4, 4, 1] }).apply(x) as tfl.SymbolicTensor;
+      const c = tfl.layers.conv2d({ filters: 2, kernelSize: 2, padding: 'same', kernelRegularizer: reg.l2({ l2: 0.02 }), biasRegularizer: reg.l1({ l1: 0.1 }), biasInitializer: 'randomNormal' }).apply(r) as tfl.SymbolicTensor;
+      const a = tfl.layers.activation({ activation: 'sigmoid' }).apply(c) as tfl.SymbolicTensor;
+      const s = tfl.layers.add().apply([tfl.layers.globalAveragePooling2d({}).apply(a) as tfl.SymbolicTensor, tfl.layers.globalMaxPooling2d({}).apply(c) as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+      return tfl.model({ inputs: x, outputs: tfl.layers.dense({ units: 2, activation: 'tanh' }).apply(s) as tfl.SymbolicTensor });
     },
   },
 ];
@@ -251,6 +262,26 @@ describe('Ridge → TensorFlow.js', () => {
         const s = L.add().apply([a, b, c]);
         const j = L.concatenate().apply([s, x]);
         return R.model({ inputs: x, outputs: L.dense({ units: 2, seed: 12, kernelRegularizer: rr.l1l2({ l1: 0.002, l2: 0.003 }) }).apply(j) });
+      },
+    },
+    {
+      name: 'functional: two branches, averagePooling1d, globalMaxPooling1d, flatten, concatenate', inShape: [8, 3],
+      build: () => {
+        const x = R.input({ shape: [8, 3] });
+        const g = L.globalMaxPooling1d().apply(L.averagePooling1d({ poolSize: 2 }).apply(x));
+        const j = L.concatenate({ axis: -1 }).apply([g, L.flatten().apply(x)]);
+        return R.model({ inputs: x, outputs: L.dense({ units: 3, seed: 13, kernelRegularizer: rr.l2({ l2: 0.01 }) }).apply(j) });
+      },
+    },
+    {
+      name: 'functional: reshape, conv2d same, activation, globalAverage/MaxPooling2d, add', inShape: [16],
+      build: () => {
+        const x = R.input({ shape: [16] });
+        const c = L.conv2d({ filters: 2, kernelSize: 2, padding: 'same', seed: 14, kernelRegularizer: rr.l2({ l2: 0.02 }), biasRegularizer: rr.l1({ l1: 0.1 }), biasInitializer: 'randomNormal' })
+          .apply(L.reshape({ targetShape: [4, 4, 1] }).apply(x));
+        const a = L.activation({ activation: 'sigmoid' }).apply(c);
+        const s = L.add().apply([L.globalAveragePooling2d().apply(a), L.globalMaxPooling2d().apply(c)]);
+        return R.model({ inputs: x, outputs: L.dense({ units: 2, activation: 'tanh', seed: 15 }).apply(s) });
       },
     },
   ];
