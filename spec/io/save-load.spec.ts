@@ -90,6 +90,17 @@ describe('toJSON / modelFromJSON (the Keras model config)', () => {
       ['conv_a/kernel', 'conv_a/bias', 'conv_a/activity', 'conv_causal/kernel', 'pre/kernel']);
   });
 
+  it('a model with two inputs keeps their order, names and shapes', async () => {
+    const b = R.input({ shape: [2], name: 'b_second' });
+    const a = R.input({ shape: [3], name: 'a_first' });
+    const j = L.concatenate({ name: 'j' }).apply([L.dense({ units: 2, seed: 1, name: 'da' }).apply(a), b]);
+    const m = R.model({ inputs: [a, b], outputs: L.dense({ units: 1, seed: 2, name: 'o' }).apply(j) });
+    const back = await R.loadLayersModel(R.io.fromMemory(await save(m)));
+    expect(back.inputs.map((t) => [t.name, t.shape])).toEqual([['a_first', [null, 3]], ['b_second', [null, 2]]]);
+    const xa = R.tensor([[1, 2, 3], [4, 5, 6]]), xb = R.tensor([[7, 8], [9, 10]]);
+    expect(Array.from(back.predict([xa, xb]).data)).toEqual(Array.from(m.predict([xa, xb]).data));
+  });
+
   it('a sequential model keeps batch_input_shape on its first layer; toJSON(null, false) gives the object', () => {
     const m = R.sequential([L.dense({ units: 3, inputShape: [5] }), L.dropout({ rate: 0.5 }), L.dense({ units: 1 })], { name: 'seq' });
     const topo = m.toJSON(null, false) as { class_name: string; config: { name: string; layers: { config: Record<string, unknown> }[] } };
