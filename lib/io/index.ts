@@ -10,3 +10,4 @@ export type {
 } from './artifacts';
 export { encodeWeights, decodeWeights, concatBuffers } from './weights';
 export type { NamedWeight, DecodedWeight } from './weights';
+export { deserializeLayer, serializeLayer } from './topology';

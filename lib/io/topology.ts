@@ -141,6 +141,22 @@ function buildLayer(entry: unknown, where: string, allowInputShape: boolean, ext
   });
 }
 
+/**
+ * For wrapper layers (TimeDistributed, Bidirectional …) whose config holds an inner layer: rebuilds
+ * `{ class_name | className, config }` (snake_case or camelCase keys, hooks as saved) into a Layer,
+ * through the registry, hooks revived.
+ */
+export function deserializeLayer(entry: unknown, where = 'deserializeLayer'): Layer {
+  const { layer, trainable } = buildLayer(entry, where, true, null);
+  if (!trainable) for (const w of layer.weights) w.trainable = false;
+  return layer;
+}
+
+/** The Keras `{ class_name, config }` of one layer (snake_case, hooks as { class_name, config }). */
+export function serializeLayer(layer: Layer): JsonObject {
+  return layerEntry(layer, layer.inputShape);
+}
+
 function freeze(layers: { layer: Layer; trainable: boolean }[]): void {
   for (const { layer, trainable } of layers) if (!trainable) for (const w of layer.weights) w.trainable = false;
 }

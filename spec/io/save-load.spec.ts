@@ -205,6 +205,20 @@ describe('the layer registry is the contract', () => {
   });
 });
 
+describe('io.serializeLayer / io.deserializeLayer (for wrapper layers holding an inner layer)', () => {
+  it('round-trips one layer with its hooks, from snake_case or camelCase keys', () => {
+    const d = L.dense({ units: 3, inputShape: [2], name: 'inner', kernelRegularizer: rr.l1l2({ l1: 0.1, l2: 0.2 }), activityRegularizer: 'l2', kernelConstraint: R.constraints.nonNeg() });
+    const e = R.io.serializeLayer(d);
+    expect(e.class_name).toBe('Dense');
+    const back = R.io.deserializeLayer(e);
+    expect(back.getConfig()).toEqual(d.getConfig());
+    expect(back.inputShape).toEqual([2]);
+    const camel = { className: 'Dense', config: d.getConfig() };
+    expect(R.io.deserializeLayer(camel).getConfig()).toEqual(d.getConfig());
+    expect(() => R.io.deserializeLayer({ class_name: 'Nope', config: {} })).toThrow(/unknown layer class 'Nope'/);
+  });
+});
+
 describe('save / loadLayersModel through handlers', () => {
   it('artifacts look as tfjs-layers writes them, and load back to the same model', async () => {
     const m = everyLayerModel();
