@@ -250,6 +250,26 @@ describe('save / loadLayersModel through handlers', () => {
     expect(bits(back.getWeights())).toEqual(bits(m.getWeights()));
   });
 
+  it('trainableOnly leaves the frozen weights out (tfjs\' option); loading then needs strict: false', async () => {
+    const m = R.sequential([L.dense({ units: 2, inputShape: [3], name: 'ice', seed: 1 }), L.dense({ units: 1, name: 'top', seed: 2 })]);
+    m.layers[0].weights.forEach((w) => { w.trainable = false; });
+    let a: R.io.ModelArtifacts | null = null;
+    await m.save(R.io.withSaveHandler((x) => { a = x; return { modelArtifactsInfo: R.io.getModelArtifactsInfoForJSON(x) }; }), { trainableOnly: true });
+    expect(a!.weightSpecs!.map((s) => s.name)).toEqual(['top/kernel', 'top/bias']);
+    await expect(R.loadLayersModel(R.io.fromMemory(a!))).rejects.toThrow(/2 of 4 weights are not in the file: 'ice\/kernel', 'ice\/bias'/);
+    const back = await R.loadLayersModel(R.io.fromMemory(a!), { strict: false });
+    expect(Array.from(back.getLayer('top').getWeights()[0].data)).toEqual(Array.from(m.getLayer('top').getWeights()[0].data));
+  });
+
+  it('throws ConfigError when saving a model that is not built, or to something that is not a handler', async () => {
+    const m = R.sequential([L.dense({ units: 2 })]);
+    await expect(m.save(R.io.withSaveHandler(() => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })))).rejects.toThrow(/save: sequential_\d+ is not built yet/);
+    const built = R.sequential([L.dense({ units: 2, inputShape: [1] })]);
+    await expect(built.save('downloads://x' as never)).rejects.toThrow(/URL strings are not handlers/);
+    await expect(built.save({} as never)).rejects.toThrow(/must be an object with a save\(artifacts\) method/);
+    await expect(built.save(R.io.withSaveHandler(() => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })), { includeOptimiser: true } as never)).rejects.toThrow(/unknown option "includeOptimiser"/);
+  });
+
   it('a frozen layer stays frozen (trainable: false)', async () => {
     const m = R.sequential([L.dense({ units: 2, inputShape: [3], name: 'frozen' }), L.dense({ units: 1 })]);
     m.layers[0].weights.forEach((w) => { w.trainable = false; });
