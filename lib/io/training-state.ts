@@ -112,6 +112,9 @@ export function rngStates(layers: readonly Layer[]): Record<string, Record<strin
 // ------------------------------------------------------------------------------------------------
 // Reading
 
+/** Keras optimizer config keys that do not change the update rule Ridge computes. */
+const IGNORED_OPTIMIZER_KEYS = ['name', 'isLegacyOptimizer', 'jitCompile', 'emaMomentum', 'emaOverwriteFrequency', 'lossScaleFactor', 'gradientAccumulationSteps'];
+
 function pick(where: string, cls: string, c: Record<string, unknown>, keys: string[], rename: Record<string, string> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [rawK, v] of Object.entries(c)) {
@@ -119,7 +122,7 @@ function pick(where: string, cls: string, c: Record<string, unknown>, keys: stri
     const k = rename[k0] ?? k0;
     if (keys.includes(k)) { if (v !== null && v !== undefined) out[k] = v; continue; }
     // Keras 3 extras are accepted at their defaults only.
-    if (v === null || v === false || v === undefined || k === 'name' || k === 'isLegacyOptimizer' || (k === 'emaMomentum' || k === 'emaOverwriteFrequency' || k === 'lossScaleFactor' || k === 'gradientAccumulationSteps')) continue;
+    if (v === null || v === false || v === undefined || IGNORED_OPTIMIZER_KEYS.includes(k)) continue;
     if (k === 'decay' && v === 0) continue;
     throw new ConfigError(`${where}: optimizer ${cls} option ${rawK} = ${fmtValue(v)} is not supported by Ridge`);
   }
