@@ -324,6 +324,19 @@ describe('includeOptimizer: resuming is bit-identical', () => {
     });
   }
 
+  it('reads Keras\' optimizer_config spellings (learning_rate, beta_1, amsgrad false, jit_compile …) and refuses what Ridge cannot do', async () => {
+    const m = R.sequential([L.dense({ units: 2, inputShape: [3], seed: 1 })]);
+    const a = await save(m);
+    const keras = { class_name: 'Adam', config: { name: 'Adam', weight_decay: null, clipnorm: null, global_clipnorm: null, clipvalue: null, use_ema: false,
+      ema_momentum: 0.99, ema_overwrite_frequency: null, jit_compile: true, is_legacy_optimizer: false, learning_rate: 0.0005, beta_1: 0.8, beta_2: 0.99, epsilon: 1e-7, amsgrad: false } };
+    const back = await R.loadLayersModel(R.io.fromMemory({ ...a, trainingConfig: { loss: { class_name: 'MeanSquaredError', config: { reduction: 'auto' } }, metrics: ['mae'], optimizer_config: keras } }));
+    expect(back.optimizer!.getConfig()).toEqual({ learningRate: 0.0005, beta1: 0.8, beta2: 0.99, epsilon: 1e-7 });
+    expect(back.loss!.name).toBe('meanSquaredError');
+    const amsgrad = { ...keras, config: { ...keras.config, amsgrad: true } };
+    await expect(R.loadLayersModel(R.io.fromMemory({ ...a, trainingConfig: { loss: 'mse', optimizer_config: amsgrad } }))).rejects.toThrow(/optimizer Adam option amsgrad = true is not supported by Ridge/);
+    await expect(R.loadLayersModel(R.io.fromMemory({ ...a, trainingConfig: { loss: 'mean_squared_error', optimizer_config: { class_name: 'Adagrad', config: {} } } }))).rejects.toThrow(/optimizer class "Adagrad" is not one Ridge has/);
+  });
+
   it('without the optimizer state, resuming Adam differs (the test can fail)', async () => {
     const { x, y } = data();
     const straight = build(R.optimizers.adam({ learningRate: 0.01 }));
