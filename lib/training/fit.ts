@@ -22,6 +22,7 @@ import { weightPenalties } from './penalties';
 import { applyConstraints } from '../constraints';
 import type { Callback, Logs } from './callbacks';
 import { ProgressBar } from './progress';
+import { snapshot } from './transaction';
 
 export interface FitOptions {
   /** Passes over the training data (default 1). */
@@ -41,8 +42,8 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
   /**
    * After every step, check that no trainable weight became NaN or ±Infinity; if one did, fit
-   * rejects with a ValueError naming the epoch, the batch and the layer (default true). The model
-   * keeps the non-finite weights (for inspection). Pass false to let NaN flow (e.g. to use
+   * rejects with a ValueError naming the epoch, the batch and the layer (default true), and the
+   * model is rolled back to its weights before the call, like every failed fit. Pass false to let NaN flow (e.g. to use
    * callbacks.terminateOnNaN(), which stops gracefully on a non-finite loss instead).
    */
   checkNumerics?: boolean;
@@ -221,8 +222,15 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
 
   m.stopTraining = false;
   m.isTraining = true;
+  // All or nothing: a fit that throws leaves weights, optimizer state and dropout generators as
+  // they were before the call (lib/training/transaction.ts).
+  const undo = snapshot(weights, optimizer, graph.layers);
   try {
     return await trainLoop();
+  } catch (e) {
+    undo();
+    graph.release();
+    throw e;
   } finally {
     m.isTraining = false;
   }

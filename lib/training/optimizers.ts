@@ -50,6 +50,9 @@ function checkKeys(fn: string, opts: unknown, allowed: string[]): Record<string,
   return opts as Record<string, unknown>;
 }
 
+/** @internal An optimizer's step count and per-weight buffers, as saveState() copies them. */
+export interface OptimizerState { iterations: number; slots: Map<LayerWeight, Float32Array[]> }
+
 /** Per-weight state buffers, created lazily (zeros) at a weight's first update. */
 abstract class BaseOptimizer implements Optimizer {
   abstract readonly className: string;
@@ -67,6 +70,24 @@ abstract class BaseOptimizer implements Optimizer {
   }
 
   protected abstract update(w: Float32Array, g: Float32Array, weight: LayerWeight): void;
+
+  /** @internal A deep copy of `iterations` and every slot (lib/training/transaction.ts). */
+  saveState(): OptimizerState {
+    const slots = new Map<LayerWeight, Float32Array[]>();
+    for (const [w, s] of this.slots) slots.set(w, s.map((a) => a.slice()));
+    return { iterations: this.iterations, slots };
+  }
+
+  /** @internal Puts back a state taken by saveState(): slots created since are dropped. */
+  restoreState(st: OptimizerState): void {
+    this.iterations = st.iterations;
+    for (const w of [...this.slots.keys()]) if (!st.slots.has(w)) this.slots.delete(w);
+    for (const [w, saved] of st.slots) {
+      const live = this.slots.get(w);
+      if (live && live.length === saved.length) live.forEach((a, i) => a.set(saved[i]));
+      else this.slots.set(w, saved.map((a) => a.slice()));
+    }
+  }
 
   applyGradients(weights: readonly LayerWeight[]): void {
     for (const weight of weights) {
