@@ -166,7 +166,8 @@ export abstract class Layer {
   /**
    * Checks that `inputs` is a non-empty array of Tensors with a batch axis, then lets a layer be
    * used on its own (`layer.forward([x], false)`) without apply(): builds it from the inputs'
-   * feature shapes (batch dropped) on first use. A built layer is left as it is.
+   * feature shapes (batch dropped) on first use. A built layer is not rebuilt, but its
+   * computeOutputShape still validates the inputs.
    */
   protected ensureBuilt(inputs: Tensor[]): void {
     if (!Array.isArray(inputs) || inputs.length === 0) {
@@ -177,7 +178,11 @@ export abstract class Layer {
       if (!(t instanceof Tensor)) throw new ConfigError(`${this.name}: input ${i} must be a Tensor, got ${fmtValue(t)}`);
       if (t.rank < 1) throw new ShapeError(`${this.name}: input ${i} must have a batch dimension, got shape ${fmtShape(t.shape)}`);
     }
-    if (!this.built) this.build(inputs.map((t) => t.shape.slice(1)));
+    const shapes = inputs.map((t) => t.shape.slice(1));
+    // A built layer still checks that these inputs are legal for it (a weightless layer built
+    // elsewhere, e.g. softmax, must not silently run across the wrong axis).
+    if (!this.built) this.build(shapes);
+    else this.computeOutputShape(shapes);
   }
 
   /**
