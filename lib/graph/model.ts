@@ -10,6 +10,7 @@
  * The executable graph is lib/graph/graph.ts; the penalty hook lib/training/penalties.ts; the
  * training loop lib/training/fit.ts.
  */
+import { checkFiniteData } from '../training/data-checks';
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
 import { Layer, LayerWeight } from '../layers/layer';
 import { Tensor } from '../tensor';
@@ -267,6 +268,7 @@ export class Model {
     const out = this.prepare(who, xs, false);
     if (yt.shape[0] !== xs[0].shape[0]) throw new ShapeError(`${who}: x and y must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
     c.loss.checkTargets?.(who, yt, [xs[0].shape[0], ...out]);
+    checkFiniteData(who, xs, yt);
     this.prepare(who, xs, true);
     return { xs, yt };
   }

@@ -23,6 +23,7 @@ import { applyConstraints } from '../constraints';
 import type { Callback, Logs } from './callbacks';
 import { ProgressBar } from './progress';
 import { snapshot } from './transaction';
+import { checkFiniteData } from './data-checks';
 
 export interface FitOptions {
   /** Passes over the training data (default 1). */
@@ -130,6 +131,7 @@ function checkData(m: Model, who: string, xArg: string, yArg: string, x: unknown
     throw new ShapeError(`${who}: ${xArg} and ${yArg} must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
   }
   m.loss!.checkTargets?.(`${who}: ${yArg}`, yt, [xs[0].shape[0], ...out]);
+  checkFiniteData(who, xs, yt, xArg, yArg);
   return { xs, yt };
 }
 
