@@ -101,6 +101,16 @@ const cce: Kernel = (t, p, C, grad) => {
   for (let r = 0, o = 0; r < rows; r++, o += C) {
     let sum = 0;
     for (let c = 0; c < C; c++) sum += p[o + c];
+    if (!(sum > 0)) {
+      // An all-zero row (e.g. a relu output layer that died): every q is clipped to ε, so the loss
+      // is −Σ t log ε and the gradient 0 (clipped probabilities pass no gradient). Keras computes
+      // 0/0 here and returns NaN; Ridge keeps the loss finite for finite inputs.
+      for (let c = 0; c < C; c++) {
+        s -= t[o + c] * Math.log(EPSILON);
+        if (grad) grad[o + c] = 0;
+      }
+      continue;
+    }
     let rowLoss = 0;
     let gq = 0; // Σ_c g_c q_c, with g_c = dL/dq_c
     for (let c = 0; c < C; c++) {
