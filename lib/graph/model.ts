@@ -207,8 +207,8 @@ export class Model {
     }
     if (opts.optimizer === undefined) throw new ConfigError(`compile: optimizer is required ('sgd', 'adam', 'adamw', 'rmsprop' or optimizers.*())`);
     if (opts.loss === undefined) throw new ConfigError(`compile: loss is required (e.g. 'meanSquaredError')`);
-    const optimizer = optimizers.get(opts.optimizer);
-    const loss = losses.get(opts.loss);
+    const optimizer = optimizers.get(opts.optimizer, 'compile');
+    const loss = losses.get(opts.loss, 'compile');
     const metricIds = opts.metrics ?? [];
     if (!Array.isArray(metricIds)) throw new ConfigError(`compile: metrics must be an array such as ['accuracy'], got ${fmtValue(metricIds)}`);
     metricIds.forEach((m) => getMetric(m, loss, [1])); // validates the identifiers

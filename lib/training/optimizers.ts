@@ -241,7 +241,7 @@ export function rmsprop(opts?: RMSpropOptions): Optimizer {
 export type OptimizerIdentifier = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | Optimizer;
 
 /** Resolves compile()'s `optimizer`: a name (Keras defaults) or an Optimizer object. */
-export function get(id: unknown): Optimizer {
+export function get(id: unknown, who = 'optimizers.get'): Optimizer {
   switch (id) {
     case 'sgd': return sgd();
     case 'adam': return adam();
@@ -249,5 +249,5 @@ export function get(id: unknown): Optimizer {
     case 'rmsprop': return rmsprop();
   }
   if (id !== null && typeof id === 'object' && typeof (id as Optimizer).applyGradients === 'function') return id as Optimizer;
-  throw new ConfigError(`compile: optimizer must be 'sgd', 'adam', 'adamw', 'rmsprop' or an optimizers.*() object, got ${fmtValue(id)}`);
+  throw new ConfigError(`${who}: optimizer must be 'sgd', 'adam', 'adamw', 'rmsprop' or an optimizers.*() object, got ${fmtValue(id)}`);
 }

@@ -54,7 +54,7 @@ export function mutate(args: unknown[], i: number, field: string | null, v: unkn
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: RidgeError };
 
 /**
- * Runs `f` and checks the rule above. Returns the outcome; throws (failing the property) when
+ * Runs `f` and checks the rule above (`fn` may list accepted names as 'a|b'). Returns the outcome; throws (failing the property) when
  * the rule is broken, with the function, the case and what was thrown.
  */
 export function typedOutcome(fn: string, f: () => unknown, describeCase: () => string): Outcome {
@@ -65,7 +65,7 @@ export function typedOutcome(fn: string, f: () => unknown, describeCase: () => s
       const what = e instanceof Error ? `${e.constructor.name}: ${e.message}` : `a non-Error ${String(e)}`;
       throw new Error(`${fn}(${describeCase()}) threw ${what} — expected a ShapeError/ConfigError/ValueError`);
     }
-    if (!e.message.includes(fn)) {
+    if (!fn.split('|').some((name) => e.message.includes(name))) {
       throw new Error(`${fn}(${describeCase()}) threw ${e.constructor.name} "${e.message}", which does not name ${fn}`);
     }
     return { ok: false, error: e };
