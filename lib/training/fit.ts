@@ -243,6 +243,7 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
 
     // ---------------------------------------------------------------- 3. epochs
     let lastLogs: Logs = {};
+    let lastYield = now();
     for (let epoch = 0; epoch < epochs; epoch++) {
       for (const cb of cbs) await call(cb.onEpochBegin?.(epoch, {}));
       for (let i = 0; i < nTrain; i++) order[i] = i;
@@ -295,6 +296,9 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
           progress.batchEnd(epoch, b + 1, running);
         }
         if (m.stopTraining) break;
+        // Let timers, I/O and the page run (and so let anyone set stopTraining): a long fit never
+        // holds the event loop for more than ~50 ms at a time.
+        if (now() - lastYield > YIELD_EVERY_MS) { await yieldToEventLoop(); lastYield = now(); }
       }
       graph.release();
 
@@ -312,6 +316,11 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
     return history;
   }
 }
+
+const YIELD_EVERY_MS = 50;
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+/** A macrotask turn (setTimeout 0), so pending timers and events run; microtasks would not do. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Throws when a trainable weight holds NaN or ±Infinity, naming epoch, batch (1-based) and layer. */
 function checkWeights(weights: { value: Tensor; trainable: boolean; name: string }[], owners: { name: string }[],
