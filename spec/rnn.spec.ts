@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, Model, Random, ShapeError, Tensor, gradCheck, layers, optimizers, regularizers, sequential } from '../lib/index';
+import { ConfigError, Model, Random, constraints, ShapeError, Tensor, gradCheck, layers, optimizers, regularizers, sequential } from '../lib/index';
 import { GRU, LSTM, RNNBase, SimpleRNN } from '../lib/layers/recurrent';
 import { Layer } from '../lib/layers/layer';
 import { getInitializer } from '../lib/initializers';
@@ -500,6 +500,32 @@ describe('weights, defaults and the orthogonal initializer', () => {
     expect(getInitializer('t', 'a', { name: 'Orthogonal', gain: 0.5, seed: 2 }, 'zeros').getConfig()).toEqual({ className: 'Orthogonal', config: { gain: 0.5, seed: 2 } });
     expect(() => o.init([4], new Random(1))).toThrow(ShapeError);
     expect(() => getInitializer('t', 'a', { name: 'orthogonal', scale: 2 }, 'zeros')).toThrow(/unknown option 'scale'|unknown option "scale"/);
+  });
+});
+
+describe('constraints', () => {
+  test('kernelConstraint, recurrentConstraint and biasConstraint are applied after every optimizer step', async () => {
+    const m = sequential([
+      layers.lstm({ units: 3, inputShape: [4, 2], seed: 41, biasInitializer: BIAS,
+        kernelConstraint: constraints.nonNeg(), recurrentConstraint: constraints.maxNorm({ maxValue: 0.3, axis: 0 }),
+        biasConstraint: constraints.nonNeg() }),
+      layers.dense({ units: 1, seed: 42 }),
+    ]);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: 'meanSquaredError' });
+    await m.fit(randn([6, 4, 2], 43), randn([6, 1], 44), { epochs: 2, batchSize: 3, verbose: 0 });
+    const [W, U, b] = m.getWeights();
+    expect(Math.min(...W.data)).toBeGreaterThanOrEqual(0);
+    expect(Math.min(...b.data)).toBeGreaterThanOrEqual(0);
+    for (let col = 0; col < 12; col++) {
+      let n2 = 0;
+      for (let r = 0; r < 3; r++) n2 += U.data[r * 12 + col] ** 2;
+      expect(Math.sqrt(n2)).toBeLessThanOrEqual(0.3 + 1e-5);
+    }
+  });
+
+  test('a constraint whose axis does not fit the recurrent kernel is a ShapeError at build', () => {
+    const l = layers.gru({ units: 2, recurrentConstraint: constraints.maxNorm({ axis: 2 }) });
+    expect(() => l.build([[3, 2]])).toThrow(ShapeError);
   });
 });
 
