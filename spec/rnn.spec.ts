@@ -365,6 +365,9 @@ describe('finite differences of the total loss with every hook (gradCheck on a m
     const bd = model.lossBreakdown(x, y);
     expect(bd.penalties.map((p) => `${p.layer}:${p.target}`)).toEqual(
       ['kernel', 'recurrent', 'bias', 'activity'].map((t) => `${model.layers[0].name}:${t}`));
+    // The activity term is l2·Σy² over the layer's output, divided by the batch (Keras).
+    const out = model.layers[0].forward([x], false).y.data;
+    expect(bd.penalties[3].value).toBeCloseTo(0.02 * Array.from(out).reduce((a, v) => a + v * v, 0) / 3, 6);
     const rep = gradCheck(model, x, y, { eps: 1e-2, tolerance: 2e-3 });
     expect(rep.entries.length).toBeGreaterThanOrEqual(26); // every weight entry
     expect(rep.maxRelError).toBeLessThan(2e-3);
