@@ -11,9 +11,9 @@
  *                        gates and states from Z_s (kernels/rnn.ts)
  *       SimpleRNN  h = act(Z_s)
  *       LSTM       i, f, o = rec(·), g = act(·);  c = f ⊙ c_{s−1} + i ⊙ g;  h = o ⊙ act(c)
- *       GRU        z, r = rec(·);  resetAfter=false: hh = act(x_h + (r ⊙ h_{s−1}·r̃)·U_h)
- *                                  resetAfter=true:  hh = act(x_h + r ⊙ (h_{s−1}·U_h + b_rec,h))
- *                  h = z ⊙ h_{s−1} + (1 − z) ⊙ hh
+ *       GRU        z, r = rec(·);  resetAfter=false: hh = act(x_h + (r ⊙ (h_{s−1} ⊙ r̃))·U_h)
+ *                                  resetAfter=true:  hh = act(x_h + r ⊙ ((h_{s−1} ⊙ r̃)·U_h + b_rec,h))
+ *                  h = z ⊙ h_{s−1} + (1 − z) ⊙ hh          (r̃: the recurrent dropout mask)
  *   backward (backprop through time, s = T−1 … 0):
  *     dh_s = dy_s + dh_next;  dZ_s from the cell's derivative;  dh_next = (dZ_s·Uᵀ) ⊙ r (+ the direct
  *     GRU path z ⊙ dh, the LSTM carry dc ⊙ f);  then, once for all steps:
@@ -220,6 +220,9 @@ export abstract class RNNBase extends Layer {
     this.dropoutRng = new Random(this.seed === undefined ? undefined : this.seed + 0x5f3759df);
   }
 
+  /** GRU with resetAfter: a separate recurrent bias and the reset gate after the product. */
+  protected usesResetAfter(): boolean { return false; }
+
   /** The bias weight's shape and initial values (LSTM and GRU override). */
   protected biasWeight(rng: Random): { shape: number[]; init: Initializer } {
     void rng;
@@ -291,7 +294,7 @@ export abstract class RNNBase extends Layer {
     const act = ACT_CODES[this.activation], rec = ACT_CODES[this.recurrentActivation];
     const ctx: RNNCtx = { batch: B, steps: T, xt, z, h, hm, inMask, recMask, c: null, ac: null, rh: null, rc: null };
     const Ud = U.data;
-    const resetAfter = this.cell === 'gru' && (this as unknown as GRU).resetAfter;
+    const resetAfter = this.usesResetAfter();
     if (this.cell === 'lstm') { ctx.c = new Float32Array((T + 1) * bu); ctx.ac = new Float32Array(T * bu); }
     if (this.cell === 'gru') {
       if (resetAfter) ctx.rc = new Float32Array(T * bg);
@@ -339,7 +342,7 @@ export abstract class RNNBase extends Layer {
     const bu = B * u, bg = B * G;
     const Ud = U.value.data;
     const act = ACT_CODES[this.activation], rec = ACT_CODES[this.recurrentActivation];
-    const resetAfter = this.cell === 'gru' && (this as unknown as GRU).resetAfter;
+    const resetAfter = this.usesResetAfter();
 
     const dZ = new Float32Array(T * bg);
     const dRc = resetAfter ? new Float32Array(T * bg) : null;
@@ -492,6 +495,8 @@ export class GRU extends RNNBase {
     super('gru', args, [...BASE_OPTIONS, 'recurrentActivation', 'resetAfter'], args?.recurrentActivation);
     this.resetAfter = boolOption(this.name, 'resetAfter', args.resetAfter, true);
   }
+
+  protected override usesResetAfter(): boolean { return this.resetAfter; }
 
   /** resetAfter: bias [2, 3u], row 0 for the input product, row 1 for the recurrent one (Keras). */
   protected override biasWeight(_rng: Random): { shape: number[]; init: Initializer } {
