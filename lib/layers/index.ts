@@ -13,6 +13,8 @@ import {
 } from './core';
 import { Add, Concatenate, ConcatenateArgs, MergeArgs } from './merge';
 import { registerLayerClass } from './registry';
+import { Embedding, EmbeddingArgs } from './embedding';
+import { GRU, GRUArgs, LSTM, LSTMArgs, SimpleRNN, SimpleRNNArgs } from './recurrent';
 
 export { registerLayerClass, layerClassFromName, registeredLayerClasses } from './registry';
 export type { LayerFromConfig } from './registry';
@@ -29,6 +31,10 @@ export { Flatten, Reshape, Dropout, Activation } from './core';
 export type { FlattenArgs, ReshapeArgs, DropoutArgs, ActivationArgs } from './core';
 export { Add, Concatenate } from './merge';
 export type { MergeArgs, ConcatenateArgs } from './merge';
+export { Embedding } from './embedding';
+export type { EmbeddingArgs } from './embedding';
+export { RNNBase, SimpleRNN, LSTM, GRU } from './recurrent';
+export type { RNNBaseArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, RecurrentActivationName } from './recurrent';
 
 /** Fully connected layer on the last axis: y = act(x·W + b). */
 export function dense(args: DenseArgs): Dense { return new Dense(args); }
@@ -67,6 +73,15 @@ export function add(args: MergeArgs = {}): Add { return new Add(args); }
 /** Joins two or more inputs along `axis` (default -1). */
 export function concatenate(args: ConcatenateArgs = {}): Concatenate { return new Concatenate(args); }
 
+/** Integer indices [batch, ...] → rows of a trainable [inputDim, outputDim] table. */
+export function embedding(args: EmbeddingArgs): Embedding { return new Embedding(args); }
+/** Fully connected RNN over [batch, timesteps, features], backprop through time. */
+export function simpleRNN(args: SimpleRNNArgs): SimpleRNN { return new SimpleRNN(args); }
+/** LSTM over [batch, timesteps, features] (gates i, f, c, o; Keras defaults). */
+export function lstm(args: LSTMArgs): LSTM { return new LSTM(args); }
+/** GRU over [batch, timesteps, features] (gates z, r, h; resetAfter = true by default, as Keras). */
+export function gru(args: GRUArgs): GRU { return new GRU(args); }
+
 // ---- registration: every layer class by its Keras class name (lib/layers/registry.ts) ----
 // fromConfig receives getConfig()'s camelCase object (objects revived); `trainable` is not a
 // constructor option of these layers, so it is dropped here.
@@ -88,3 +103,7 @@ registerLayerClass('Dropout', (c) => dropout(opts(c)));
 registerLayerClass('Activation', (c) => activation(opts(c)));
 registerLayerClass('Add', (c) => add(opts(c)));
 registerLayerClass('Concatenate', (c) => concatenate(opts(c)));
+registerLayerClass('Embedding', (c) => embedding(opts(c)));
+registerLayerClass('SimpleRNN', (c) => simpleRNN(opts(c)));
+registerLayerClass('LSTM', (c) => lstm(opts(c)));
+registerLayerClass('GRU', (c) => gru(opts(c)));
