@@ -195,3 +195,9 @@ export function layerNormBackward(dy: Float32Array, x: Float32Array, outer: numb
     }
   }
 }
+
+/** movingAverageUpdate:  moving ← moving·momentum + value·(1 − momentum) (Keras' assign), i < n. */
+export function movingAverageUpdate(moving: Float32Array, value: Float32Array, momentum: number, n: number): void {
+  const keep = momentum, take = 1 - momentum;
+  for (let i = 0; i < n; i++) moving[i] = moving[i] * keep + value[i] * take;
+}
