@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  ConfigError, ShapeError, Tensor, constraints, gradCheck, layers, optimizers, regularizers, sequential,
+  ConfigError, ShapeError, Tensor, constraints, tensor, gradCheck, layers, optimizers, regularizers, sequential,
 } from '../lib/index';
 import { Layer } from '../lib/layers/layer';
 import { checkLayerGradients, randn } from './helpers/layer-check';
@@ -108,8 +108,8 @@ describe('penalties: one term per regularized hook, moving statistics never', ()
     const ln = layers.layerNormalization({ betaRegularizer: 'l2', gammaRegularizer: regularizers.l1({ l1: 0.5 }) });
     const m = sequential([bn, ln]);
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-    bn.setWeights([new Tensor([1, 2, 3], [3]), new Tensor([-1, 0.5, 0], [3]), new Tensor([9, 9, 9], [3]), new Tensor([9, 9, 9], [3])]);
-    ln.setWeights([new Tensor([2, -1, 1], [3]), new Tensor([0.5, 1, -2], [3])]);
+    bn.setWeights([tensor([1, 2, 3], [3]), tensor([-1, 0.5, 0], [3]), tensor([9, 9, 9], [3]), tensor([9, 9, 9], [3])]);
+    ln.setWeights([tensor([2, -1, 1], [3]), tensor([0.5, 1, -2], [3])]);
     const bd = m.lossBreakdown(randn([4, 3], 1), randn([4, 3], 2));
     expect(bd.penalties.map((p) => [p.layer, p.target])).toEqual([[bn.name, 'gamma'], [bn.name, 'beta'], [ln.name, 'gamma'], [ln.name, 'beta']]);
     const v = bd.penalties.map((p) => p.value);
