@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  ConfigError, ShapeError, Tensor, constraints, gradCheck, layers, optimizers, regularizers, sequential,
+  ConfigError, ShapeError, Tensor, ValueError, constraints, conv2dTranspose, conv3dTranspose, depthwiseConv2d, gradCheck, layers,
+  optimizers, regularizers, sequential,
 } from '../lib/index';
 import { Layer } from '../lib/layers/layer';
 import { checkLayerGradients, randn } from './helpers/layer-check';
@@ -291,5 +292,39 @@ describe('shapes, summary, constraints, config, errors', () => {
     const t = layers.conv2dTranspose({ filters: 2, kernelSize: 3 });
     t.forward([randn([1, 4, 4, 3], 1)], false);
     expect(() => t.forward([randn([1, 4, 4, 2], 1)], false)).toThrow(ShapeError);
+  });
+});
+
+describe('the ops (depthwiseConv2d, conv2dTranspose, conv3dTranspose) vs tfjs-core, and their errors', () => {
+  test('depthwiseConv2d x=[2,7,6,3] w=[3,3,3,2] s=2 same, with bias, vs tf.depthwiseConv2d', () => {
+    const x = randn([2, 7, 6, 3], 61), w = randn([3, 3, 3, 2], 62), b = randn([6], 63);
+    const y = depthwiseConv2d(x, w, { strides: 2, padding: 'same', bias: b });
+    const e = tf.add(tf.depthwiseConv2d(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, 2, 'same'), toTf(b));
+    expect(y.shape).toEqual(e.shape);
+    expectClose(y.data, e.dataSync(), 1e-5, 'depthwiseConv2d');
+  });
+  test('conv2dTranspose x=[2,4,5,3] w=[3,3,4,3] s=2 same vs tf.conv2dTranspose (output [2,8,10,4])', () => {
+    const x = randn([2, 4, 5, 3], 64), w = randn([3, 3, 4, 3], 65);
+    const y = conv2dTranspose(x, w, { strides: 2, padding: 'same' });
+    expect(y.shape).toEqual([2, 8, 10, 4]);
+    expectClose(y.data, tf.conv2dTranspose(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, [2, 8, 10, 4], 2, 'same').dataSync(), 1e-5, 'conv2dTranspose');
+  });
+  test('conv3dTranspose x=[1,2,3,2,2] w=[2,2,2,3,2] s=2 valid vs tf.conv3dTranspose (output [1,4,6,4,3])', () => {
+    const x = randn([1, 2, 3, 2, 2], 66), w = randn([2, 2, 2, 3, 2], 67);
+    const y = conv3dTranspose(x, w, { strides: 2 });
+    expect(y.shape).toEqual([1, 4, 6, 4, 3]);
+    expectClose(y.data, tf.conv3dTranspose(toTf(x) as tf.Tensor5D, toTf(w) as tf.Tensor5D, [1, 4, 6, 4, 3], 2, 'valid').dataSync(), 1e-5, 'conv3dTranspose');
+  });
+  test('throws naming the op, the argument, expected and received', () => {
+    const x = randn([1, 4, 4, 3], 1);
+    expect(() => depthwiseConv2d(randn([4, 4, 3], 1), randn([3, 3, 3, 1], 2))).toThrow(/depthwiseConv2d: input must be rank 4 \[batch, height, width, channels\], got shape \[4,4,3\]/);
+    expect(() => depthwiseConv2d(x, randn([3, 3, 2, 1], 2))).toThrow(/depthwiseConv2d: input channels \(3\) must equal kernel inChannels \(2\)/);
+    expect(() => depthwiseConv2d(x, randn([3, 3, 3, 2], 2), { bias: randn([3], 3) })).toThrow(/bias must have shape \[6\], got shape \[3\]/);
+    expect(() => depthwiseConv2d(x, randn([3, 3, 3, 2], 2), { dilation: 2 } as never)).toThrow(/unknown option "dilation"/);
+    expect(() => depthwiseConv2d(x, [1, 2] as never)).toThrow(ValueError);
+    expect(() => conv2dTranspose(x, randn([3, 3, 4, 2], 2))).toThrow(/conv2dTranspose: input channels \(3\) must equal kernel's last axis \(inChannels, 2\)/);
+    expect(() => conv2dTranspose(x, randn([3, 3, 4, 3], 2), { strides: 2, outputPadding: 3 })).toThrow(/outputPadding must be smaller than the stride/);
+    expect(() => conv2dTranspose(x, randn([3, 3, 4, 3], 2), { padding: 'causal' as never })).toThrow(ConfigError);
+    expect(() => conv3dTranspose(x, randn([3, 3, 4, 3], 2))).toThrow(ShapeError);
   });
 });

@@ -189,3 +189,36 @@ describe('transposed conv kernels (via conv.ts) vs the scatter definition', () =
     });
   }
 });
+
+describe('convTransposeGeometry agrees with Keras 3 JAX-backend padding (backend_utils, conv-transpose padding args)', () => {
+  // Keras' JAX route: dilate x by the stride, pad left/right, run a full conv with the flipped kernel:
+  //   effK = (k − 1)·d + 1
+  //   valid: left = effK − 1, right = effK − 1 + (outputPadding ?? max(effK, s) − effK)
+  //   same:  padLen = outputPadding == null ? s + effK − 2 : effK + effK % 2 − 2 + outputPadding
+  //          left = min(⌊padLen / 2⌋ + padLen % 2, effK − 1), right = padLen − left
+  //   output length = (in − 1)·s − effK + 2 + left + right; our "pad before" is effK − 1 − left
+  function jax(k: number, s: number, d: number, padding: 'valid' | 'same', op: number | null): { left: number; right: number } {
+    const effK = (k - 1) * d + 1;
+    if (padding === 'valid') return { left: effK - 1, right: effK - 1 + (op ?? Math.max(effK, s) - effK) };
+    const padLen = op === null ? s + effK - 2 : effK + (effK % 2) - 2 + op;
+    const left = Math.min(Math.floor(padLen / 2) + (padLen % 2), effK - 1);
+    return { left, right: padLen - left };
+  }
+  test('every k ≤ 5, s ≤ 4 (d ≤ 3 at s = 1), outputPadding null or < s, both paddings, in = 5', () => {
+    let n = 0;
+    for (const padding of ['valid', 'same'] as const)
+      for (let k = 1; k <= 5; k++)
+        for (let s = 1; s <= 4; s++)
+          for (let d = 1; d <= (s === 1 ? 3 : 1); d++)
+            for (const op of [null, ...Array.from({ length: s }, (_, i) => i)]) {
+              const g = convTransposeGeometry(1, 1, [5], 1, [k], 1, [s], [d], padding, op === null ? null : [op]);
+              const effK = (k - 1) * d + 1;
+              const { left, right } = jax(k, s, d, padding, op);
+              const what = `k=${k} s=${s} d=${d} ${padding} op=${op}`;
+              expect([what, g.inW]).toEqual([what, (5 - 1) * s - effK + 2 + left + right]);
+              expect([what, g.padLeft]).toEqual([what, effK - 1 - left]);
+              n++;
+            }
+    expect(n).toBeGreaterThan(80);
+  });
+});
