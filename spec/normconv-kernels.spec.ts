@@ -105,6 +105,11 @@ describe('depthwise kernels vs the reference loops', () => {
     dw(1, [5, 5], 1, [5, 5], 1, [1, 1], [1, 1], 'valid'),
     dw(3, [6, 7], 2, [2, 2], 4, [2, 2], [1, 1], 'same'),
     dw(1, [4, 5, 6], 2, [2, 3, 2], 2, [1, 2, 1], [1, 1, 1], 'same'),
+    // mult = 1 with ≥ 4 channels: the 4-channel blocked forward, and (stride 1) the flipped-tap input gradient
+    dw(2, [6, 7], 9, [3, 3], 1, [1, 1], [1, 2], 'same'),
+    dw(1, [8], 6, [4], 1, [1], [1], 'same'),
+    dw(2, [7, 5], 8, [3, 2], 1, [2, 1], [1, 1], 'valid'),
+    dw(1, [3, 4, 3], 5, [2, 2, 2], 1, [1, 1, 1], [1, 1, 1], 'same'),
   ];
   for (const c of cases) {
     const rank = c.sp.length as 1 | 2 | 3;
