@@ -251,10 +251,20 @@ describe('parity with tfjs-layers on the same weights', () => {
       l.getWeights().forEach((w, k) => expectClose(w.data, tw[k].dataSync(), 1e-4, `${l.name}/${l.weights[k].name} after 3 steps`));
     });
     expectClose(ho.history.loss, ht.history.loss as number[], 1e-4, 'training loss per epoch');
+    // inference after training: the moving statistics both sides learned
+    expectClose(ours.predict(x).data, (theirs.predict(xt) as tf.Tensor).dataSync(), 1e-4, 'predict after fit');
   });
 });
 
 describe('config, registry, errors', () => {
+  test('defaults are Keras 3 / TensorFlow.js: momentum 0.99, epsilon 1e-3, center, scale, gamma ones, moving variance ones, axis -1', () => {
+    expect(layers.batchNormalization().getConfig()).toMatchObject({ axis: -1, momentum: 0.99, epsilon: 1e-3, center: true, scale: true,
+      gammaInitializer: { className: 'Ones' }, betaInitializer: { className: 'Zeros' }, movingMeanInitializer: { className: 'Zeros' }, movingVarianceInitializer: { className: 'Ones' } });
+    expect(layers.layerNormalization().getConfig()).toMatchObject({ axis: -1, epsilon: 1e-3, center: true, scale: true });
+    const tb = tfl.layers.batchNormalization({}).getConfig();
+    expect([tb.momentum, tb.epsilon, tb.axis]).toEqual([0.99, 1e-3, -1]);
+  });
+
   test('getConfig lists every option and the registry rebuilds an equal layer', () => {
     const { layerClassFromName } = layers;
     const bn = layers.batchNormalization({ axis: 1, momentum: 0.9, epsilon: 1e-4, center: false, gammaRegularizer: 'l2', gammaConstraint: 'nonNeg', movingVarianceInitializer: 'ones', name: 'bn_cfg' });
