@@ -25,9 +25,11 @@
 /** Per-channel float64 accumulators, grown by replacement (never detached). */
 let wsA = new Float64Array(0);
 let wsB = new Float64Array(0);
+let wsC = new Float64Array(0);
 
+/** Two zeroed per-channel accumulators (a third, wsC, is grown with them for batchNormBackward). */
 function work(n: number): [Float64Array, Float64Array] {
-  if (wsA.length < n) { wsA = new Float64Array(n); wsB = new Float64Array(n); }
+  if (wsA.length < n) { wsA = new Float64Array(n); wsB = new Float64Array(n); wsC = new Float64Array(n); }
   wsA.fill(0, 0, n);
   wsB.fill(0, 0, n);
   return [wsA, wsB];
@@ -117,8 +119,9 @@ export function batchNormBackward(dy: Float32Array, x: Float32Array, outer: numb
     }
   }
   const count = outer * inner;
-  // Turn the sums into per-channel coefficients: dx = a·dy + b·(x − mean) + c.
-  const ca = new Float64Array(n), cb = new Float64Array(n), cc = new Float64Array(n);
+  // Turn the sums into per-channel coefficients, in place: dx = a·dy + b·(x − mean) + c, with
+  // a in wsC, b overwriting Σ dy·(x − mean) and c overwriting Σ dy (each read before it is replaced).
+  const ca = wsC, cb = sdyx, cc = sdy;
   for (let j = 0; j < n; j++) {
     const s = 1 / Math.sqrt(variance[j] + epsilon);
     const sumXhat = sdyx[j] * s; // Σ dy·x̂
@@ -129,6 +132,9 @@ export function batchNormBackward(dy: Float32Array, x: Float32Array, outer: numb
     if (batchStats && count > 0) {
       cb[j] = -g * s * s * s * sdyx[j] / count; // −γ·s·x̂·Σ(dy·x̂)/N with x̂ = (x − mean)·s
       cc[j] = -g * s * sdy[j] / count;
+    } else {
+      cb[j] = 0;
+      cc[j] = 0;
     }
   }
   if (dx === null) return;
