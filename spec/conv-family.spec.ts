@@ -152,6 +152,7 @@ describe('parity with tfjs-layers on the same weights', () => {
     });
   }
   for (const c of [{ filters: 2, kernelSize: 2, strides: 2, padding: 'same' as const }, { filters: 3, kernelSize: [3, 2, 2], strides: 1, padding: 'valid' as const }]) {
+    // tfjs 4.22 has no gradient for Conv3DBackpropInputV2: forward only (finite differences above)
     test(`conv3dTranspose x=[1,3,4,3,2] ${JSON.stringify(c)} (forward)`, () => {
       parity(layers.conv3dTranspose({ ...c, seed: 41, biasInitializer: biasInit }), tfl.layers.conv3dTranspose(c as never), randn([1, 3, 4, 3, 2], 42), { grads: false });
     });
