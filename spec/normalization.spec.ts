@@ -305,7 +305,7 @@ describe('config, registry, errors', () => {
     expect(() => sequential([layers.layerNormalization({ axis: [1, 3], inputShape: [2, 3, 4] })])).toThrow(/axis must be adjacent axes/);
     const bn = layers.batchNormalization();
     bn.forward([randn([2, 3], 1)], true);
-    expect(() => bn.forward([randn([2, 4], 1)], true)).toThrow(/input must have shape \[batch,3\], got \[2,4\]/);
+    expect(() => bn.forward([randn([2, 4], 1)], true)).toThrow(/layer was built for feature shape \[3\], got \[4\]/);
     const before = bn.getWeights();
     expect(() => bn.forward([randn([2, 4], 1)], true)).toThrow(ShapeError);
     bn.getWeights().forEach((w, k) => expect(Array.from(w.data)).toEqual(Array.from(before[k].data))); // nothing half-changed

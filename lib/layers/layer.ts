@@ -15,7 +15,7 @@
  * their penalties and gradients enter the loss is lib/training/penalties.ts, in one place.
  */
 import { ConfigError, ShapeError, fmtShape, fmtValue } from '../errors';
-import { Tensor } from '../tensor';
+import { Tensor, checkShape } from '../tensor';
 import type { Regularizer } from '../regularizers';
 import type { Constraint } from '../constraints';
 import { SymbolicTensor } from '../graph/symbolic';
@@ -191,6 +191,7 @@ export abstract class Layer {
    */
   protected makeWeight(name: string, target: WeightTarget, shape: number[], init: Initializer,
     regularizer: Regularizer | null, rng: Random, constraint: Constraint | null = null): LayerWeight {
+    checkShape(this.name, `${name} shape`, shape); // a huge size option is a ShapeError here, not a RangeError
     constraint?.checkShape?.(`${this.name}: ${name}`, shape);
     const value = new Tensor(init.init(shape, rng), shape);
     return { name, target, value, grad: new Float32Array(value.size), regularizer, constraint, trainable: true };

@@ -13,7 +13,7 @@
  * `bias` option [outChannels] is added inside the kernel call.
  */
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
-import { Tensor, shapeSize } from '../tensor';
+import { Tensor, checkShape, shapeSize } from '../tensor';
 import { ConvGeometry, convGeometry, outSpatial } from '../../kernels/conv-geometry';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } from '../../kernels/depthwise';
 import {
@@ -202,7 +202,7 @@ function transposeForward(rank: Rank, x: Tensor, w: Tensor, opts: ConvTransposeO
   const xt = tensorArg(op, 'input', x), wt = tensorArg(op, 'kernel', w);
   const g = transposeGeometry(op, rank, xt.shape, wt.shape, opts);
   const bias = biasArg(op, opts?.bias, g.inC);
-  const shape = tOut(g);
+  const shape = checkShape(op, 'output shape', tOut(g)); // huge strides → ShapeError, not RangeError
   const y = new Float32Array(shapeSize(shape));
   convTransposeForward(g, xt.data, wt.data, bias, y);
   return new Tensor(y, shape);

@@ -42,6 +42,17 @@ const LAYERS: Record<string, LayerCase> = {
   activation: { make: L.activation, inputs: [[2, 5]], options: { activation: 'softmax' } },
   add: { make: L.add, inputs: [[2, 3], [2, 3]], options: { name: 'sum_it' } },
   concatenate: { make: L.concatenate, inputs: [[2, 3], [2, 2]], options: { axis: -1 } },
+  embedding: { make: L.embedding, inputs: [[2, 4]], options: { inputDim: 5, outputDim: 3, embeddingsRegularizer: 'l2', activityRegularizer: 'l1', seed: 1 } },
+  ...Object.fromEntries(['simpleRNN', 'lstm', 'gru'].map((k) => [k, { make: L[k], inputs: [[2, 4, 3]], options: {
+    units: 3, returnSequences: true, dropout: 0.2, recurrentDropout: 0.2, seed: 1, kernelRegularizer: 'l2', recurrentRegularizer: 'l1', biasRegularizer: 'l2', activityRegularizer: 'l1', goBackwards: false,
+  } }])),
+  batchNormalization: { make: L.batchNormalization, inputs: [[4, 3]], options: { axis: -1, momentum: 0.99, epsilon: 1e-3, center: true, scale: true, gammaRegularizer: 'l2', betaRegularizer: 'l1' } },
+  layerNormalization: { make: L.layerNormalization, inputs: [[4, 3]], options: { axis: -1, epsilon: 1e-3, center: true, scale: true, gammaRegularizer: 'l2' } },
+  depthwiseConv2d: { make: L.depthwiseConv2d, inputs: [[2, 5, 5, 2]], options: { kernelSize: 3, strides: 1, padding: 'same', depthMultiplier: 2, depthwiseRegularizer: 'l2', seed: 1 } },
+  separableConv1d: { make: L.separableConv1d, inputs: [[2, 6, 2]], options: { filters: 3, kernelSize: 3, padding: 'same', depthwiseRegularizer: 'l2', pointwiseRegularizer: 'l1', seed: 1 } },
+  separableConv2d: { make: L.separableConv2d, inputs: [[2, 5, 5, 2]], options: { filters: 3, kernelSize: 3, padding: 'valid', depthMultiplier: 1, depthwiseRegularizer: 'l2', seed: 1 } },
+  ...Object.fromEntries([1, 2, 3].map((r) => [`conv${r}dTranspose`, { make: L[`conv${r}dTranspose`], inputs: [[2, ...new Array(r).fill(3), 2]],
+    options: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', ...reg, seed: 1 } }])),
 };
 
 const OPTION_BAGS = 250;
@@ -60,7 +71,7 @@ describe('every layer factory under generated bad options', () => {
     fc.assert(fc.property(fc.constantFrom(...fields), badValue(), fc.boolean(), (field, v, forward) => {
       const opts = { ...c.options, [field]: v };
       if (field === 'name') delete (opts as Record<string, unknown>).name; // a bad name is tested below
-      const who = typeof opts.name === 'string' ? `${opts.name}|${prefix}` : prefix;
+      const who = [typeof opts.name === 'string' ? opts.name : null, prefix, name].filter(Boolean).join('|');
       const built = typedOutcome(who, () => c.make(opts), () => show([opts]));
       tally.add('layer factories × bad options', built);
       if (!built.ok || !forward) return;

@@ -66,6 +66,14 @@ const OPS: Record<string, OpCase> = {
   convOutputShape: { args: () => [2, [2, 5, 5, 3], [3, 3, 3, 4], { strides: 1, padding: 'same', dilationRate: 1 }], options: bpOpts },
   poolOutputShape: { args: () => [[2, 4, 4, 3], { poolSize: 2, strides: 2, padding: 'valid' }], options: poolOpts(1) },
   globalAvgPoolBackprop: { args: () => [t([2, 3]), [2, 4, 4, 3]] },
+  // depthwise [kh, kw, C, mult] and transposed [k…, filters, inC] kernels (Keras layouts)
+  depthwiseConv2d: { args: () => [t([2, 5, 5, 3]), t([3, 3, 3, 2], 2), { strides: 1, padding: 'same', dilationRate: 1 }], options: convOpts },
+  depthwiseConv2dBackpropInput: { args: () => [t([2, 5, 5, 6]), t([3, 3, 3, 2], 2), [2, 5, 5, 3], { strides: 1, padding: 'same', dilationRate: 1 }], options: bpOpts },
+  depthwiseConv2dBackpropFilter: { args: () => [t([2, 5, 5, 3]), t([2, 5, 5, 6], 2), [3, 3, 3, 2], { strides: 1, padding: 'same', dilationRate: 1 }], options: bpOpts },
+  ...Object.fromEntries(([1, 2, 3] as const).map((r) => [`conv${r}dTranspose`, {
+    args: () => [t([2, ...new Array(r).fill(3), 4]), t([...new Array(r).fill(3), 2, 4], 2), { strides: 2, padding: 'same', dilationRate: 1, outputPadding: null }],
+    options: { index: 2, fields: ['strides', 'padding', 'dilationRate', 'outputPadding', 'bias'] },
+  }])),
   globalMaxPoolBackprop: { args: () => [t([2, 3]), t([2, 4, 4, 3], 2)] },
 };
 
