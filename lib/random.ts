@@ -24,12 +24,15 @@ export class Random {
     this.state = ((f >>> 0) ^ Math.imul(hi | 0, 0x9e3779b1)) >>> 0;
   }
 
-  /** @internal The generator's whole state (for saving training state, lib/io); JSON-safe. */
+  /**
+   * The generator's whole state (for snapshots: a failed fit() restores it, so a retry draws the
+   * same dropout masks as the first attempt would have).
+   */
   getState(): { state: number; spareNormal: number | null } {
     return { state: this.state, spareNormal: this.spareNormal };
   }
 
-  /** @internal Restores a state from getState(): the sequence continues exactly where it was. */
+  /** Restores a state taken by getState(). */
   setState(s: { state: number; spareNormal: number | null }): void {
     this.state = s.state >>> 0;
     this.spareNormal = s.spareNormal;

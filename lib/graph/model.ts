@@ -10,6 +10,7 @@
  * The executable graph is lib/graph/graph.ts; the penalty hook lib/training/penalties.ts; the
  * training loop lib/training/fit.ts.
  */
+import { checkFiniteData } from '../training/data-checks';
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
 import { Layer, LayerWeight } from '../layers/layer';
 import { Tensor } from '../tensor';
@@ -208,8 +209,8 @@ export class Model {
     }
     if (opts.optimizer === undefined) throw new ConfigError(`compile: optimizer is required ('sgd', 'adam', 'adamw', 'rmsprop' or optimizers.*())`);
     if (opts.loss === undefined) throw new ConfigError(`compile: loss is required (e.g. 'meanSquaredError')`);
-    const optimizer = optimizers.get(opts.optimizer);
-    const loss = losses.get(opts.loss);
+    const optimizer = optimizers.get(opts.optimizer, 'compile');
+    const loss = losses.get(opts.loss, 'compile');
     const metricIds = opts.metrics ?? [];
     if (!Array.isArray(metricIds)) throw new ConfigError(`compile: metrics must be an array such as ['accuracy'], got ${fmtValue(metricIds)}`);
     metricIds.forEach((m) => getMetric(m, loss, [1])); // validates the identifiers
@@ -269,6 +270,7 @@ export class Model {
     const out = this.prepare(who, xs, false);
     if (yt.shape[0] !== xs[0].shape[0]) throw new ShapeError(`${who}: x and y must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
     c.loss.checkTargets?.(who, yt, [xs[0].shape[0], ...out]);
+    checkFiniteData(who, xs, yt);
     this.prepare(who, xs, true);
     return { xs, yt };
   }

@@ -17,7 +17,7 @@ import { ConfigError, fmtValue } from '../errors';
 import { Random } from '../random';
 import type { Layer, LayerWeight } from '../layers/layer';
 import * as optimizers from '../training/optimizers';
-import type { Optimizer } from '../training/optimizers';
+import type { Optimizer, OptimizerState } from '../training/optimizers';
 import type { Loss } from '../training/losses';
 import { isPlainObject, toCamelCase, toSnakeCase } from './keras-config';
 import type { NamedWeight, DecodedWeight } from './weights';
@@ -29,14 +29,15 @@ export interface TrainingConfig {
   [key: string]: unknown;
 }
 
+/** The @internal state accessors of Ridge's optimizers (lib/training/optimizers.ts). */
 interface SlotAccess {
-  getSlots(w: LayerWeight): Float32Array[] | undefined;
-  setSlots(w: LayerWeight, buffers: Float32Array[]): void;
+  saveState(): OptimizerState;
+  restoreState(st: OptimizerState): void;
 }
 
 function slotAccess(opt: Optimizer): SlotAccess | null {
   const o = opt as unknown as Partial<SlotAccess>;
-  return typeof o.getSlots === 'function' && typeof o.setSlots === 'function' ? (o as SlotAccess) : null;
+  return typeof o.saveState === 'function' && typeof o.restoreState === 'function' ? (o as SlotAccess) : null;
 }
 
 /** Slot names per optimizer (index i of the optimizer's state buffers), and how many it keeps. */
@@ -83,10 +84,11 @@ export function optimizerWeights(opt: Optimizer, weights: readonly LayerWeight[]
   const slots = slotNames(opt);
   if (!access && slots.length > 0) throw new ConfigError(`save: the optimizer ${opt.className} does not expose its state`);
   const out: NamedWeight[] = [{ name: 'iter', shape: [], values: Int32Array.of(opt.iterations), group: 'optimizer' }];
+  const state = access ? access.saveState().slots : new Map<LayerWeight, Float32Array[]>();
   slots.forEach((slot, k) => {
     weights.forEach((w, i) => {
       if (!w.trainable) return;
-      const buf = access!.getSlots(w)?.[k];
+      const buf = state.get(w)?.[k];
       out.push({ name: `${names[i]}/${slot}`, shape: w.value.shape.slice(), values: buf ? buf.slice() : new Float32Array(w.value.size), group: 'optimizer' });
     });
   });
@@ -211,14 +213,16 @@ export function restoreOptimizer(opt: Optimizer, tfjsMomentumLr: number | null, 
   const extra = saved.filter((d) => !used.has(d.spec.name)).map((d) => d.spec.name);
   if (extra.length > 0) throw new ConfigError(`${where}: optimizer weights ${extra.map((n) => `'${n}'`).join(', ')} match no weight of the model for ${opt.className}`);
   if (restored.size > 0 && !access) throw new ConfigError(`${where}: the optimizer ${opt.className} does not accept state`);
-  opt.iterations = iter.values[0];
+  const state: OptimizerState = { iterations: iter.values[0], slots: new Map() };
   for (const [w, list] of restored) {
     // RMSprop without momentum keeps one buffer; with momentum two (zeros when the file has none).
     const want = opt.className === 'RMSprop' ? ((opt.getConfig().momentum as number) > 0 ? 2 : 1) : list.length;
     const bufs: Float32Array[] = [];
     for (let k = 0; k < want; k++) bufs.push(list[k] ?? new Float32Array(w.value.size));
-    access!.setSlots(w, bufs);
+    state.slots.set(w, bufs);
   }
+  if (access) access.restoreState(state);
+  else opt.iterations = state.iterations;
 }
 
 /** Checks and restores the layers' generator states saved by rngStates(). */

@@ -22,6 +22,8 @@ import { weightPenalties } from './penalties';
 import { applyConstraints } from '../constraints';
 import type { Callback, Logs } from './callbacks';
 import { ProgressBar } from './progress';
+import { snapshot } from './transaction';
+import { checkFiniteData } from './data-checks';
 
 export interface FitOptions {
   /** Passes over the training data (default 1). */
@@ -41,8 +43,8 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
   /**
    * After every step, check that no trainable weight became NaN or ±Infinity; if one did, fit
-   * rejects with a ValueError naming the epoch, the batch and the layer (default true). The model
-   * keeps the non-finite weights (for inspection). Pass false to let NaN flow (e.g. to use
+   * rejects with a ValueError naming the epoch, the batch and the layer (default true), and the
+   * model is rolled back to its weights before the call, like every failed fit. Pass false to let NaN flow (e.g. to use
    * callbacks.terminateOnNaN(), which stops gracefully on a non-finite loss instead).
    */
   checkNumerics?: boolean;
@@ -129,6 +131,7 @@ function checkData(m: Model, who: string, xArg: string, yArg: string, x: unknown
     throw new ShapeError(`${who}: ${xArg} and ${yArg} must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
   }
   m.loss!.checkTargets?.(`${who}: ${yArg}`, yt, [xs[0].shape[0], ...out]);
+  checkFiniteData(who, xs, yt, xArg, yArg);
   return { xs, yt };
 }
 
@@ -221,8 +224,15 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
 
   m.stopTraining = false;
   m.isTraining = true;
+  // All or nothing: a fit that throws leaves weights, optimizer state and dropout generators as
+  // they were before the call (lib/training/transaction.ts).
+  const undo = snapshot(weights, optimizer, graph.layers);
   try {
     return await trainLoop();
+  } catch (e) {
+    undo();
+    graph.release();
+    throw e;
   } finally {
     m.isTraining = false;
   }
@@ -233,6 +243,7 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
 
     // ---------------------------------------------------------------- 3. epochs
     let lastLogs: Logs = {};
+    let lastYield = now();
     for (let epoch = 0; epoch < epochs; epoch++) {
       for (const cb of cbs) await call(cb.onEpochBegin?.(epoch, {}));
       for (let i = 0; i < nTrain; i++) order[i] = i;
@@ -285,6 +296,9 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
           progress.batchEnd(epoch, b + 1, running);
         }
         if (m.stopTraining) break;
+        // Let timers, I/O and the page run (and so let anyone set stopTraining): a long fit never
+        // holds the event loop for more than ~50 ms at a time.
+        if (now() - lastYield > YIELD_EVERY_MS) { await yieldToEventLoop(); lastYield = now(); }
       }
       graph.release();
 
@@ -302,6 +316,11 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
     return history;
   }
 }
+
+const YIELD_EVERY_MS = 50;
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+/** A macrotask turn (setTimeout 0), so pending timers and events run; microtasks would not do. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Throws when a trainable weight holds NaN or ±Infinity, naming epoch, batch (1-based) and layer. */
 function checkWeights(weights: { value: Tensor; trainable: boolean; name: string }[], owners: { name: string }[],

@@ -50,6 +50,9 @@ function checkKeys(fn: string, opts: unknown, allowed: string[]): Record<string,
   return opts as Record<string, unknown>;
 }
 
+/** @internal An optimizer's step count and per-weight buffers, as saveState() copies them. */
+export interface OptimizerState { iterations: number; slots: Map<LayerWeight, Float32Array[]> }
+
 /** Per-weight state buffers, created lazily (zeros) at a weight's first update. */
 abstract class BaseOptimizer implements Optimizer {
   abstract readonly className: string;
@@ -66,17 +69,25 @@ abstract class BaseOptimizer implements Optimizer {
     return s;
   }
 
-  /** @internal A weight's state buffers (undefined before its first update), for saving (lib/io). */
-  getSlots(w: LayerWeight): Float32Array[] | undefined {
-    return this.slots.get(w);
-  }
-
-  /** @internal Replaces a weight's state buffers, for loading (lib/io); lengths are the caller's to check. */
-  setSlots(w: LayerWeight, buffers: Float32Array[]): void {
-    this.slots.set(w, buffers);
-  }
-
   protected abstract update(w: Float32Array, g: Float32Array, weight: LayerWeight): void;
+
+  /** @internal A deep copy of `iterations` and every slot (lib/training/transaction.ts). */
+  saveState(): OptimizerState {
+    const slots = new Map<LayerWeight, Float32Array[]>();
+    for (const [w, s] of this.slots) slots.set(w, s.map((a) => a.slice()));
+    return { iterations: this.iterations, slots };
+  }
+
+  /** @internal Puts back a state taken by saveState(): slots created since are dropped. */
+  restoreState(st: OptimizerState): void {
+    this.iterations = st.iterations;
+    for (const w of [...this.slots.keys()]) if (!st.slots.has(w)) this.slots.delete(w);
+    for (const [w, saved] of st.slots) {
+      const live = this.slots.get(w);
+      if (live && live.length === saved.length) live.forEach((a, i) => a.set(saved[i]));
+      else this.slots.set(w, saved.map((a) => a.slice()));
+    }
+  }
 
   applyGradients(weights: readonly LayerWeight[]): void {
     for (const weight of weights) {
@@ -230,7 +241,7 @@ export function rmsprop(opts?: RMSpropOptions): Optimizer {
 export type OptimizerIdentifier = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | Optimizer;
 
 /** Resolves compile()'s `optimizer`: a name (Keras defaults) or an Optimizer object. */
-export function get(id: unknown): Optimizer {
+export function get(id: unknown, who = 'optimizers.get'): Optimizer {
   switch (id) {
     case 'sgd': return sgd();
     case 'adam': return adam();
@@ -238,5 +249,5 @@ export function get(id: unknown): Optimizer {
     case 'rmsprop': return rmsprop();
   }
   if (id !== null && typeof id === 'object' && typeof (id as Optimizer).applyGradients === 'function') return id as Optimizer;
-  throw new ConfigError(`compile: optimizer must be 'sgd', 'adam', 'adamw', 'rmsprop' or an optimizers.*() object, got ${fmtValue(id)}`);
+  throw new ConfigError(`${who}: optimizer must be 'sgd', 'adam', 'adamw', 'rmsprop' or an optimizers.*() object, got ${fmtValue(id)}`);
 }
