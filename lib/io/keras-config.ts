@@ -264,6 +264,9 @@ export function layerConfigFromKeras(config: Record<string, unknown>, where: str
     if (NEUTRAL[k]?.(v)) continue;
     if (k === 'dataFormat') throw new ConfigError(`${where}: data_format ${fmtValue(v)} is not supported (Ridge layers are channels-last)`);
     if (v === null || v === undefined) continue;
+    // tfjs 4.x DepthwiseConv2D writes its depthwise REGULARIZER under depthwise_constraint too
+    // (serializeConstraint(this.depthwiseRegularizer)): that copy is not a constraint; skip it.
+    if (k === 'depthwiseConstraint' && JSON.stringify(v) === JSON.stringify(config.depthwise_regularizer ?? config.depthwiseRegularizer)) continue;
     const kind = hookKind(k);
     if (kind === 'Regularizer') out[k] = reviveRegularizer(v, `${where} ${rawKey}`);
     else if (kind === 'Initializer') out[k] = reviveInitializer(v, `${where} ${rawKey}`);
