@@ -94,14 +94,15 @@ export function modelToTopology(m: Model): JsonObject {
       const e = layerEntry(layer, null);
       layers.push({ name: layer.name, class_name: e.class_name, config: e.config, inbound_nodes: inbound.get(layer)! });
     }
-    const out = slotRef[graph.outputSlot];
+    // Every output (multi-output graphs expose outputSlots; single-output ones outputSlot).
+    const outSlots = (graph as unknown as { outputSlots?: number[] }).outputSlots ?? [graph.outputSlot];
     body = {
       class_name: 'Model',
       config: {
         name: m.name,
         layers,
         input_layers: inputNames.map((n) => [n, 0, 0]),
-        output_layers: [[out[0], out[1], 0]],
+        output_layers: outSlots.map((s) => [slotRef[s][0], slotRef[s][1], 0]),
       },
     };
   }
