@@ -112,6 +112,14 @@ describe('toJSON / modelFromJSON (the Keras model config)', () => {
     expect(back.inputs[0].shape).toEqual([null, 5]);
   });
 
+  it('a sequential model built on its first data (no inputShape) saves that input shape', async () => {
+    const m = R.sequential([L.dense({ units: 2, seed: 1 })]);
+    m.predict(R.zeros([1, 7]));
+    const back = await R.loadLayersModel(R.io.fromMemory(await save(m)));
+    expect(back.inputs[0].shape).toEqual([null, 7]);
+    expect(Array.from(back.predict(R.ones([1, 7])).data)).toEqual(Array.from(m.predict(R.ones([1, 7])).data));
+  });
+
   it('reads the Keras forms: an InputLayer first in a Sequential, VarianceScaling, Keras 3 inbound nodes', () => {
     const seq = {
       class_name: 'Sequential',
