@@ -25,6 +25,7 @@ import { Tensor } from '../lib/tensor';
 import { ConfigError, ShapeError } from '../lib/errors';
 import { input, model, sequential } from '../lib/graph/model';
 import { gradCheck } from '../lib/training/gradcheck';
+import * as regularizers from '../lib/regularizers';
 import { checkLayerGradients, randn, spacedValues } from './helpers/layer-check';
 
 beforeAll(async () => {
@@ -414,5 +415,81 @@ describe('serialization: className and getConfig round-trip through the registry
     expect(layers.upSampling2d().getConfig()).toMatchObject({ size: [2, 2], interpolation: 'nearest', dataFormat: 'channelsLast', trainable: true });
     expect(layers.gaussianDropout({ rate: 0.3 }).getConfig()).toMatchObject({ rate: 0.3, seed: null });
     expect(layers.activityRegularization().getConfig()).toMatchObject({ l1: 0, l2: 0 });
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+describe('regularizers.orthogonal (Keras 3 OrthogonalRegularizer)', () => {
+  // Keras: U = l2_normalize(W, axis) (rows: axis 1), G = U·Uᵀ, penalty = factor·½·Σ|offdiag G| / (n(n−1)/2).
+  const kerasTf = (w: tf.Tensor, factor: number, mode: 'rows' | 'columns'): tf.Tensor => {
+    const axis = mode === 'rows' ? 1 : 0;
+    const u = tf.div(w, tf.sqrt(tf.maximum(tf.sum(tf.square(w), axis, true), 1e-12)));
+    const g = mode === 'rows' ? tf.matMul(u, u, false, true) : tf.matMul(u, u, true, false);
+    const n = g.shape[0];
+    const off = tf.sub(tf.onesLike(g), tf.eye(n));
+    return tf.div(tf.mul(factor * 0.5, tf.sum(tf.abs(tf.mul(g, off)))), (n * (n - 1)) / 2);
+  };
+
+  test('a 2×2 example by hand: rows [1,0] and [1,1] → factor · |cos 45°| = 0.1 · √½', () => {
+    const w = new Tensor(new Float32Array([1, 0, 1, 1]), [2, 2]);
+    expect(regularizers.orthogonal({ factor: 0.1 }).penalty(w)).toBeCloseTo(0.1 * Math.SQRT1_2, 7);
+    // columns [1,1] and [0,1]: the same angle
+    expect(regularizers.orthogonal({ factor: 0.1, mode: 'columns' }).penalty(w)).toBeCloseTo(0.1 * Math.SQRT1_2, 7);
+    // orthogonal rows: 0
+    expect(regularizers.orthogonal().penalty(new Tensor(new Float32Array([2, 0, 0, -3]), [2, 2]))).toBe(0);
+  });
+
+  for (const mode of ['rows', 'columns'] as const) {
+    for (const shape of [[5, 3], [3, 6]]) {
+      test(`mode=${mode} W=[${shape}] penalty and gradient vs the Keras formula in tfjs (tf.grad)`, () => {
+        const w = randn(shape, 80 + shape[0]);
+        const reg = regularizers.orthogonal({ factor: 0.3, mode });
+        const wt = toTf(w);
+        expect(reg.penalty(w)).toBeCloseTo(kerasTf(wt, 0.3, mode).dataSync()[0], 5);
+        const gt = tf.grad((x: tf.Tensor) => kerasTf(x, 0.3, mode))(wt);
+        expectClose(reg.gradient(w).data, gt.dataSync(), 1e-5, `orthogonal ${mode} gradient`);
+      });
+    }
+  }
+
+  test('gradient vs central finite differences (float64 penalty of float32 weights), with a zero row (clamped norm)', () => {
+    const w = randn([4, 3], 90);
+    w.data.fill(0, 3, 6); // row 1 = 0: its norm is clamped at √1e-12
+    for (const mode of ['rows', 'columns'] as const) {
+      const reg = regularizers.orthogonal({ factor: 0.5, mode });
+      const g = reg.gradient(w);
+      const f32 = new Float32Array(1);
+      for (let i = 0; i < w.size; i++) {
+        if (mode === 'rows' && i >= 3 && i < 6) continue; // the clamp makes the penalty jump at the zero row
+        const v = w.data[i];
+        f32[0] = v + 1e-3; const p = f32[0];
+        f32[0] = v - 1e-3; const m = f32[0];
+        w.data[i] = p; const lp = reg.penalty(w);
+        w.data[i] = m; const lm = reg.penalty(w);
+        w.data[i] = v;
+        expect(Math.abs(g.data[i] - (lp - lm) / (p - m))).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  test('as a Dense kernelRegularizer: one lossBreakdown term, gradCheck passes, summary and config', () => {
+    const reg = regularizers.orthogonal({ factor: 0.2, mode: 'columns' });
+    const d = layers.dense({ units: 4, seed: 3, inputShape: [3], kernelRegularizer: reg });
+    const m = sequential([d]);
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const x = randn([6, 3], 91), y = randn([6, 4], 92);
+    const bd = m.lossBreakdown(x, y);
+    expect(bd.penalties).toEqual([{ layer: d.name, target: 'kernel', value: reg.penalty(d.weights[0].value) }]);
+    expect(gradCheck(m, x, y).ok).toBe(true);
+    expect(reg.getConfig()).toEqual({ className: 'OrthogonalRegularizer', config: { factor: 0.2, mode: 'columns' } });
+    expect(m.summary()).toMatch(/kernel: OrthogonalRegularizer\(factor=0.2, mode=columns\)/);
+  });
+
+  test('throws on a bad mode, factor, option, rank or a single row', () => {
+    expect(() => regularizers.orthogonal({ mode: 'diag' as any })).toThrow(/mode must be 'rows' or 'columns', got "?diag/);
+    expect(() => regularizers.orthogonal({ factor: -1 })).toThrow(/factor must be a finite number >= 0, got -1/);
+    expect(() => regularizers.orthogonal({ l2: 1 } as any)).toThrow(/unknown option/);
+    expect(() => regularizers.orthogonal().penalty(randn([2, 2, 2], 1))).toThrow(/must have rank 2, got shape \[2,2,2\]/);
+    expect(() => regularizers.orthogonal().gradient(randn([1, 5], 1))).toThrow(/needs at least 2 rows/);
   });
 });
