@@ -39,6 +39,8 @@ export * from './graph/model';
 
 // Training
 export * as optimizers from './training/optimizers';
+export * as schedules from './training/schedules';
+export type { LearningRateSchedule } from './training/schedules';
 export * as callbacks from './training/callbacks';
 export * as losses from './training/losses';
 export * from './training/gradcheck';
