@@ -43,4 +43,5 @@ export * as schedules from './training/schedules';
 export type { LearningRateSchedule } from './training/schedules';
 export * as callbacks from './training/callbacks';
 export * as losses from './training/losses';
+export * as metrics from './training/metrics';
 export * from './training/gradcheck';

@@ -19,7 +19,7 @@ import { LossBreakdown, PenaltyTerm, weightPenalties } from '../training/penalti
 import * as losses from '../training/losses';
 import * as optimizers from '../training/optimizers';
 import { Metric, getMetric } from '../training/metrics';
-import { FitOptions, History, checkBatchSize, evaluateBatches, fitModel, sliceRows } from '../training/fit';
+import { FitOptions, History, checkBatchSize, evaluateBatches, fitModel, sampleWeightArray, sliceRows } from '../training/fit';
 
 export type { LossBreakdown, PenaltyTerm } from '../training/penalties';
 export { History } from '../training/fit';
@@ -244,12 +244,20 @@ export class Model {
    * or not), the data loss and its gradient, the backward with the penalty hook. Returns the loss
    * parts and the predictions. Does not update the weights.
    */
-  step(xs: Tensor[], y: Tensor, training: boolean, terms?: PenaltyTerm[]): { data: number; penalty: number; yPred: Tensor } {
+  step(xs: Tensor[], y: Tensor, training: boolean, terms?: PenaltyTerm[], sampleWeight?: Float32Array | null): { data: number; penalty: number; yPred: Tensor } {
     const graph = this.graph!;
     const loss = this.compiled!.loss;
     for (const l of graph.layers) for (const w of l.weights) w.grad.fill(0);
     const { y: yPred, activity } = graph.forward(xs, training, true, terms);
-    const { value, grad } = loss.valueAndGradient(y, yPred);
+    // Sample weights (fit's sampleWeight/classWeight) scale the data loss only, as Keras.
+    let value: number, grad: Tensor;
+    if (sampleWeight) {
+      const r = losses.weightedLoss(loss, y, yPred, sampleWeight, true);
+      value = r.value;
+      grad = r.grad!;
+    } else {
+      ({ value, grad } = loss.valueAndGradient(y, yPred));
+    }
     graph.backward(grad);
     const weightPenalty = weightPenalties(graph.layers, terms);
     return { data: value, penalty: weightPenalty + activity, yPred };
@@ -330,13 +338,16 @@ export class Model {
   /**
    * Loss (data + penalties, as Keras), data_loss and the compiled metrics on (x, y), in batches,
    * in inference mode. The activity penalty of each batch is divided by its size and the batches are
-   * weighted by their sizes, so the result does not depend on batchSize.
+   * weighted by their sizes, so the result does not depend on batchSize. `sampleWeight` (one
+   * number per sample) weights the data loss as in fit: Σ w·loss / N.
    */
-  evaluate(x: Tensor | Tensor[], y: Tensor, opts: { batchSize?: number } = {}): Record<string, number> {
+  evaluate(x: Tensor | Tensor[], y: Tensor, opts: { batchSize?: number; sampleWeight?: Tensor | Float32Array | number[] } = {}): Record<string, number> {
     const who = 'evaluate';
-    const batchSize = checkBatchSize(who, opts);
+    const { sampleWeight, ...rest } = (opts ?? {}) as { sampleWeight?: unknown };
+    const batchSize = checkBatchSize(who, opts === null || typeof opts !== 'object' ? opts : rest);
     const { xs, yt } = this.checkXY(who, x, y);
-    return evaluateBatches(this, xs, yt, batchSize);
+    const w = sampleWeight === undefined ? null : sampleWeightArray(who, 'sampleWeight', sampleWeight, yt.shape[0]);
+    return evaluateBatches(this, xs, yt, batchSize, '', w);
   }
 
   /** Outputs for x, computed in batches (default 32), inference mode. */

@@ -21,6 +21,8 @@ import type { Model } from '../graph/model';
 import { weightPenalties } from './penalties';
 import { applyConstraints } from '../constraints';
 import type { Callback, Logs } from './callbacks';
+import { MetricAccumulator } from './metrics';
+import { weightedLoss } from './losses';
 import { ProgressBar } from './progress';
 
 export interface FitOptions {
@@ -28,8 +30,19 @@ export interface FitOptions {
   epochs?: number;
   /** Samples per gradient step (default 32); the last batch of an epoch may be smaller. */
   batchSize?: number;
-  /** [x, y] evaluated after each epoch (inference mode); gives val_loss, val_data_loss, val_<metric>. */
-  validationData?: [Tensor | Tensor[], Tensor];
+  /** [x, y] or [x, y, sampleWeight] evaluated after each epoch (inference mode); gives val_loss, val_data_loss, val_<metric>. */
+  validationData?: [Tensor | Tensor[], Tensor] | [Tensor | Tensor[], Tensor, Tensor | Float32Array | number[]];
+  /**
+   * One weight per sample (a [n] or [n, 1] Tensor, Float32Array or number[]): the data loss becomes
+   * Σ w·loss / batch (Keras); penalties and metrics are not weighted. Split with validationSplit.
+   */
+  sampleWeight?: Tensor | Float32Array | number[];
+  /**
+   * Weight per class id, e.g. { 0: 1, 1: 5 }: each sample gets the weight of its class (argmax of a
+   * one-hot target, else the rounded target value); classes not listed weigh 1 (Keras). Not together
+   * with sampleWeight.
+   */
+  classWeight?: Record<number, number>;
   /** Fraction in (0, 1) of the samples, taken from the END of x and y before shuffling (Keras), held out for validation. */
   validationSplit?: number;
   /** Shuffle the training samples before each epoch (default true). */
@@ -48,7 +61,51 @@ export interface FitOptions {
   checkNumerics?: boolean;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'seed', 'callbacks', 'verbose', 'checkNumerics'];
+const FIT_KEYS = ['epochs', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'seed', 'callbacks', 'verbose', 'checkNumerics', 'sampleWeight', 'classWeight'];
+
+/** Validates sample weights: n finite numbers ([n] or [n, 1] Tensor, Float32Array or number[]). Returns a copy. */
+export function sampleWeightArray(who: string, arg: string, v: unknown, n: number): Float32Array {
+  let data: ArrayLike<number>;
+  if (v instanceof Tensor) {
+    if (!(v.rank === 1 || (v.rank === 2 && v.shape[1] === 1))) throw new ShapeError(`${who}: ${arg} must have shape [${n}] or [${n}, 1], got ${fmtShape(v.shape)}`);
+    data = v.data;
+  } else if (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+    data = v as ArrayLike<number>;
+  } else {
+    throw new ValueError(`${who}: ${arg} must be a Tensor, Float32Array or number[] with one weight per sample, got ${fmtValue(v)}`);
+  }
+  if (data.length !== n) throw new ShapeError(`${who}: ${arg} must have one weight per sample (${n}), got ${data.length}`);
+  const out = Float32Array.from(data);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) throw new ValueError(`${who}: ${arg} must be finite numbers, got ${out[i]} at index ${i}`);
+  }
+  return out;
+}
+
+/** Keras' class_weight → sample weights: class = argmax(y) for one-hot rows, else round(y). */
+function classWeightArray(who: string, cw: unknown, y: Tensor): Float32Array {
+  if (cw === null || typeof cw !== 'object' || Array.isArray(cw)) throw new ConfigError(`${who}: classWeight must be an object { classId: weight }, got ${fmtValue(cw)}`);
+  const table = new Map<number, number>();
+  for (const [k, v] of Object.entries(cw as Record<string, unknown>)) {
+    const id = Number(k);
+    if (!Number.isInteger(id) || id < 0) throw new ConfigError(`${who}: classWeight keys must be class ids (integers >= 0), got ${fmtValue(k)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${who}: classWeight[${k}] must be a finite number, got ${fmtValue(v)}`);
+    table.set(id, v);
+  }
+  const n = y.shape[0];
+  const row = y.size / n;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let cls: number;
+    if (row > 1) {
+      let best = 0;
+      for (let c = 1; c < row; c++) if (y.data[i * row + c] > y.data[i * row + best]) best = c;
+      cls = best;
+    } else cls = Math.round(y.data[i]);
+    out[i] = table.get(cls) ?? 1;
+  }
+  return out;
+}
 const HOOKS = ['setModel', 'onTrainBegin', 'onEpochBegin', 'onBatchBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'];
 
 export class History {
@@ -76,29 +133,31 @@ export function checkBatchSize(who: string, opts: { batchSize?: number }): numbe
   return b;
 }
 
-/** loss (with penalties), data_loss and metrics over (xs, y) in batches, inference mode. */
-export function evaluateBatches(m: Model, xs: Tensor[], y: Tensor, batchSize: number, prefix = ''): Logs {
+/**
+ * loss (with penalties), data_loss and metrics over (xs, y) in batches, inference mode. With sample
+ * weights `w`, data_loss = Σ w·loss / n (metrics unweighted, as Keras' `metrics`).
+ */
+export function evaluateBatches(m: Model, xs: Tensor[], y: Tensor, batchSize: number, prefix = '', w: Float32Array | null = null): Logs {
   const graph = m.graph!;
   const loss = m.loss!;
   const n = xs[0].shape[0];
-  const metrics = m.metrics(graph.outputShape);
-  const sums = metrics.map(() => 0), counts = metrics.map(() => 0);
+  const metrics = m.metrics(graph.outputShape).map((mt) => new MetricAccumulator(mt));
   let dataSum = 0, activitySum = 0;
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const batch = xs.map((t) => sliceRows(t, start, count));
     const yb = sliceRows(y, start, count);
     const { y: yPred, activity } = graph.forward(batch, false, true);
-    dataSum += loss.compute(yb, yPred) * count;
+    dataSum += (w ? weightedLoss(loss, yb, yPred, w.subarray(start, start + count), false).value : loss.compute(yb, yPred)) * count;
     activitySum += activity * count;
-    metrics.forEach((mt, i) => { const r = mt.batch(yb, yPred); sums[i] += r.sum; counts[i] += r.count; });
+    metrics.forEach((mt) => mt.add(yb, yPred));
   }
   graph.release();
   const data = dataSum / n;
   const logs: Logs = {};
   logs[prefix + 'loss'] = data + weightPenalties(graph.layers) + activitySum / n;
   logs[prefix + 'data_loss'] = data;
-  metrics.forEach((mt, i) => { logs[prefix + mt.name] = sums[i] / counts[i]; });
+  metrics.forEach((mt) => { logs[prefix + mt.name] = mt.result(); });
   return logs;
 }
 
@@ -176,6 +235,13 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
 
   const all = checkData(m, who, 'x', 'y', x, y);
   const n = all.xs[0].shape[0];
+  if (opts.sampleWeight !== undefined && opts.classWeight !== undefined) {
+    throw new ConfigError(`${who}: give either sampleWeight or classWeight, not both (Keras)`);
+  }
+  const allW = opts.sampleWeight !== undefined ? sampleWeightArray(who, 'sampleWeight', opts.sampleWeight, n)
+    : opts.classWeight !== undefined ? classWeightArray(who, opts.classWeight, all.yt) : null;
+  let trainW = allW;
+  let valW: Float32Array | null = null;
   let trainX = all.xs, trainY = all.yt, nTrain = n;
   let val: { xs: Tensor[]; yt: Tensor } | null = null;
   if (split !== undefined) {
@@ -185,11 +251,13 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
     }
     trainX = all.xs.map((t) => sliceRows(t, 0, nTrain));
     trainY = sliceRows(all.yt, 0, nTrain);
+    if (allW) { trainW = allW.subarray(0, nTrain); valW = allW.subarray(nTrain); }
     val = { xs: all.xs.map((t) => sliceRows(t, nTrain, n - nTrain)), yt: sliceRows(all.yt, nTrain, n - nTrain) };
   } else if (opts.validationData !== undefined) {
     const vd = opts.validationData;
-    if (!Array.isArray(vd) || vd.length !== 2) throw new ConfigError(`${who}: validationData must be [x, y], got ${fmtValue(vd)}`);
+    if (!Array.isArray(vd) || (vd.length !== 2 && vd.length !== 3)) throw new ConfigError(`${who}: validationData must be [x, y] or [x, y, sampleWeight], got ${fmtValue(vd)}`);
     val = checkData(m, who, 'validationData[0]', 'validationData[1]', vd[0], vd[1]);
+    if (vd.length === 3) valW = sampleWeightArray(who, 'validationData[2]', vd[2], val.yt.shape[0]);
   }
   const outShape = m.prepare(who, all.xs, false);
   const metrics = m.metrics(outShape);
@@ -217,6 +285,7 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
   const xBufs = trainX.map((_, i) => new Float32Array(bufRows * xRows[i]));
   const yRow = trainY.size / trainY.shape[0];
   const yBuf = new Float32Array(bufRows * yRow);
+  const wBuf = trainW ? new Float32Array(bufRows) : null;
   const progress = verbose === 0 ? null : new ProgressBar(epochs, steps, verbose === 1);
 
   m.stopTraining = false;
@@ -239,7 +308,7 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
       if (shuffle) rng.shuffle(order);
       progress?.epochBegin();
       let lossSum = 0, dataSum = 0, seen = 0;
-      const mSums = metrics.map(() => 0), mCounts = metrics.map(() => 0);
+      const acc = metrics.map((mt) => new MetricAccumulator(mt));
 
       for (let b = 0; b < steps; b++) {
         for (const cb of cbs) await call(cb.onBatchBegin?.(b, {}));
@@ -259,17 +328,17 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
           yBuf.set(trainY.data.subarray(from, from + yRow), r * yRow);
         }
         const yb = new Tensor(count === bufRows ? yBuf : yBuf.subarray(0, count * yRow), [count, ...trainY.shape.slice(1)]);
+        let wb: Float32Array | null = null;
+        if (wBuf && trainW) {
+          for (let r = 0; r < count; r++) wBuf[r] = trainW[order[start + r]];
+          wb = count === bufRows ? wBuf : wBuf.subarray(0, count);
+        }
 
         // One step: forward (dropout on), loss, backward with the penalty hook, optimizer update.
-        const { data, penalty, yPred } = m.step(xb, yb, true);
+        const { data, penalty, yPred } = m.step(xb, yb, true, undefined, wb);
         const total = data + penalty;
         const batchLogs: Logs = { batch: b, size: count, loss: total, data_loss: data };
-        metrics.forEach((mt, i) => {
-          const r = mt.batch(yb, yPred);
-          mSums[i] += r.sum;
-          mCounts[i] += r.count;
-          batchLogs[mt.name] = r.sum / r.count;
-        });
+        acc.forEach((mt) => { batchLogs[mt.name] = mt.add(yb, yPred); });
         optimizer.applyGradients(weights);
         // Constraint hook (Keras): after the step, w ← constraint(w) (lib/constraints.ts).
         applyConstraints(weights, (i) => owners[i].name);
@@ -281,7 +350,7 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
         for (const cb of cbs) await call(cb.onBatchEnd?.(b, batchLogs));
         if (progress) {
           const running: Logs = { loss: lossSum / seen, data_loss: dataSum / seen };
-          metrics.forEach((mt, i) => { running[mt.name] = mSums[i] / mCounts[i]; });
+          acc.forEach((mt) => { running[mt.name] = mt.result(); });
           progress.batchEnd(epoch, b + 1, running);
         }
         if (m.stopTraining) break;
@@ -289,8 +358,8 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
       graph.release();
 
       const logs: Logs = { loss: lossSum / seen, data_loss: dataSum / seen };
-      metrics.forEach((mt, i) => { logs[mt.name] = mSums[i] / mCounts[i]; });
-      if (val) Object.assign(logs, evaluateBatches(m, val.xs, val.yt, batchSize, 'val_'));
+      acc.forEach((mt) => { logs[mt.name] = mt.result(); });
+      if (val) Object.assign(logs, evaluateBatches(m, val.xs, val.yt, batchSize, 'val_', valW));
       history.epoch.push(epoch);
       for (const k of Object.keys(logs)) (history.history[k] ??= []).push(logs[k]);
       progress?.epochEnd(epoch, logs);
