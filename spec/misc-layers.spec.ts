@@ -25,6 +25,7 @@ import { Tensor } from '../lib/tensor';
 import { ConfigError, ShapeError } from '../lib/errors';
 import { input, model, sequential } from '../lib/graph/model';
 import { gradCheck } from '../lib/training/gradcheck';
+import * as optimizers from '../lib/training/optimizers';
 import * as regularizers from '../lib/regularizers';
 import { checkLayerGradients, randn, spacedValues } from './helpers/layer-check';
 
@@ -491,5 +492,57 @@ describe('regularizers.orthogonal (Keras 3 OrthogonalRegularizer)', () => {
     expect(() => regularizers.orthogonal({ l2: 1 } as any)).toThrow(/unknown option/);
     expect(() => regularizers.orthogonal().penalty(randn([2, 2, 2], 1))).toThrow(/must have rank 2, got shape \[2,2,2\]/);
     expect(() => regularizers.orthogonal().gradient(randn([1, 5], 1))).toThrow(/needs at least 2 rows/);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+describe('the new layers inside models: summary, lossBreakdown, gradCheck, a few fit steps', () => {
+  test('1D chain: zeroPadding1d → cropping1d → upSampling1d → noise layers → permute → activityRegularization → dense', async () => {
+    const ar = layers.activityRegularization({ l2: 0.01 });
+    const m = sequential([
+      layers.zeroPadding1d({ padding: [2, 1], inputShape: [6, 3] }),
+      layers.cropping1d({ cropping: [1, 2] }),
+      layers.upSampling1d({ size: 2 }),
+      layers.spatialDropout1d({ rate: 0.2, seed: 1 }),
+      layers.gaussianNoise({ stddev: 0.1, seed: 2 }),
+      layers.gaussianDropout({ rate: 0.1, seed: 3 }),
+      layers.permute({ dims: [2, 1] }),
+      layers.flatten(),
+      layers.dense({ units: 4, activation: 'tanh', seed: 4 }),
+      ar,
+      layers.dense({ units: 1, seed: 5 }),
+    ]);
+    m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'meanSquaredError' });
+    const s = m.summary();
+    for (const cls of ['ZeroPadding1D', 'Cropping1D', 'UpSampling1D', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'Permute', 'ActivityRegularization']) expect(s).toContain(`(${cls})`);
+    expect(s).toMatch(/permute_\d+ \(Permute\)\s+\[null,3,12\]/);
+    const x = randn([10, 6, 3], 100), y = randn([10, 1], 101);
+    const bd = m.lossBreakdown(x, y);
+    expect(bd.penalties.map((t) => `${t.layer}/${t.target}`)).toEqual([`${ar.name}/activity`]);
+    expect(gradCheck(m, x, y, { eps: 1e-2, tolerance: 3e-3, maxPerWeight: 10 }).ok).toBe(true);
+    const before = m.evaluate(x, y).loss;
+    const h = await m.fit(x, y, { epochs: 15, batchSize: 5, seed: 1, verbose: 0 });
+    expect(h.history.loss.every(Number.isFinite)).toBe(true);
+    expect(m.evaluate(x, y).loss).toBeLessThan(before);
+  });
+
+  test('2D chain: zeroPadding2d → upSampling2d bilinear → cropping2d → spatialDropout2d → conv2d, merges in a functional model', async () => {
+    const x = input({ shape: [4, 4, 2] });
+    const a = layers.zeroPadding2d({ padding: 1 }).apply(x);
+    const b = layers.upSampling2d({ size: 2, interpolation: 'bilinear' }).apply(a);
+    const c = layers.cropping2d({ cropping: [[2, 2], [2, 2]] }).apply(b);
+    const d = layers.spatialDropout2d({ rate: 0.25, seed: 6 }).apply(c);
+    const k1 = layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', seed: 7, activation: 'tanh' }).apply(d);
+    const k2 = layers.conv2d({ filters: 2, kernelSize: 1, seed: 8, activation: 'sigmoid' }).apply(d);
+    const merged = layers.average().apply([layers.multiply().apply([k1, k2]), layers.maximum().apply([k1, k2]), layers.minimum().apply([k1, k2])]);
+    const out = layers.dense({ units: 1, seed: 9 }).apply(layers.flatten().apply(layers.subtract().apply([merged, k2])));
+    const m = model({ inputs: x, outputs: out });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.05, clipnorm: 1 }), loss: 'meanSquaredError' });
+    expect(m.summary()).toMatch(/cropping2d_\d+ \(Cropping2D\)\s+\[null,8,8,2\]/);
+    const xs = randn([6, 4, 4, 2], 102), ys = randn([6, 1], 103);
+    expect(gradCheck(m, xs, ys, { eps: 1e-2, tolerance: 5e-3, maxPerWeight: 8 }).ok).toBe(true);
+    const before = m.evaluate(xs, ys).loss;
+    await m.fit(xs, ys, { epochs: 10, batchSize: 3, seed: 2, verbose: 0 });
+    expect(m.evaluate(xs, ys).loss).toBeLessThan(before);
   });
 });
