@@ -19,6 +19,8 @@ export * from './ops/matmul';
 export * from './ops/transform';
 export * from './ops/conv';
 export * from './ops/pool';
+export { depthwiseConv2d, depthwiseConv2dBackpropInput, depthwiseConv2dBackpropFilter, conv1dTranspose, conv2dTranspose, conv3dTranspose } from './ops/conv-family';
+export type { DepthwiseConvOptions, ConvTransposeOptions } from './ops/conv-family';
 
 // Interop
 export * from './interop/ndarray';

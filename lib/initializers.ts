@@ -15,6 +15,9 @@
  *   randomNormal    N(mean = 0, stddev = 0.05)
  *   randomUniform   U(minval = −0.05, maxval = 0.05)
  *   truncatedNormal N(mean = 0, stddev = 0.05) truncated at 2 stddev
+ *   orthogonal      gain · Q, Q from the QR of a [max(r, c), min(r, c)] standard-normal matrix with
+ *                   the signs of diag(R) folded in (r = prod(shape[:-1]), c = shape[-1]), transposed
+ *                   when r < c; gain = 1 (Keras Orthogonal; the RNN layers' recurrentInitializer)
  *
  * "Truncated normal" redraws every sample farther than 2 stddev from the mean (as TensorFlow);
  * 0.8796… is the stddev of a unit normal truncated to [−2, 2], so the variance-scaling ones end
@@ -24,7 +27,7 @@
  * or an object `{ name, seed?, …parameters }`, e.g. `{ name: 'randomNormal', mean: 0, stddev: 0.1, seed: 7 }`.
  * Randomness comes from the layer's seeded generator unless the object carries its own `seed`.
  */
-import { ConfigError, fmtValue } from './errors';
+import { ConfigError, ShapeError, fmtShape, fmtValue } from './errors';
 import { Random } from './random';
 
 export interface Fans { fanIn: number; fanOut: number }
@@ -152,9 +155,10 @@ export function getInitializer(layer: string, arg: string, v: unknown, dflt: str
     opts = v as Record<string, unknown>;
     name = opts.name;
   }
+  if (typeof name === 'string' && name.replace(/_/g, '').toLowerCase() === 'orthogonal') return orthogonalFrom(layer, arg, opts);
   const entry = typeof name === 'string' ? TABLE[name.replace(/_/g, '').toLowerCase()] : undefined;
   if (entry === undefined) {
-    throw new ConfigError(`${layer}: ${arg} must be one of ${NAMES} or an object { name, seed?, … }, got ${fmtValue(typeof v === 'object' ? name : v)}`);
+    throw new ConfigError(`${layer}: ${arg} must be one of ${NAMES}, 'orthogonal' or an object { name, seed?, … }, got ${fmtValue(typeof v === 'object' ? name : v)}`);
   }
   for (const key of Object.keys(opts)) {
     if (!['name', 'seed', 'mean', 'stddev', 'minval', 'maxval'].includes(key)) {
@@ -173,4 +177,68 @@ export function getInitializer(layer: string, arg: string, v: unknown, dflt: str
     throw new ConfigError(`${layer}: ${arg}.maxval must be >= minval, got minval ${params.minval}, maxval ${params.maxval}`);
   }
   return new BuiltinInitializer(entry.name, entry.kind, entry.scale, params);
+}
+
+// ---- orthogonal (Keras Orthogonal(gain = 1, seed)) ----
+
+/**
+ * W = gain · Q reshaped to `shape`:  A [max(r, c), min(r, c)] ~ N(0, 1),  A = Q·R (thin QR),
+ * Q's column j multiplied by sign(R[j, j]) (so Q is unique), Qᵀ when r < c; r = prod(shape[:-1]),
+ * c = shape[-1]. The QR is modified Gram–Schmidt run twice per column in float64 ("twice is
+ * enough"), whose R has a positive diagonal: exactly the sign-corrected Q of Householder QR.
+ * Rank < 2 is a ShapeError (Keras: "at least two-dimensional").
+ */
+class OrthogonalInitializer implements Initializer {
+  readonly name = 'orthogonal';
+  constructor(private readonly gain: number, private readonly seed: number | undefined) {}
+
+  init(shape: readonly number[], layerRng: Random): Float32Array {
+    if (shape.length < 2) {
+      throw new ShapeError(`orthogonal initializer: the weight must be at least two-dimensional, got shape ${fmtShape(shape)}`);
+    }
+    const rng = this.seed === undefined ? layerRng : new Random(this.seed);
+    let rows = 1;
+    for (let i = 0; i < shape.length - 1; i++) rows *= shape[i];
+    const cols = shape[shape.length - 1];
+    const n = Math.max(rows, cols), k = Math.min(rows, cols);
+    // A stored column-major: column j at q[j·n … j·n + n).
+    const q = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) q[j * n + i] = rng.normal();
+    for (let j = 0; j < k; j++) {
+      const cj = j * n;
+      for (let pass = 0; pass < 2; pass++) {
+        for (let p = 0; p < j; p++) {
+          const cp = p * n;
+          let dot = 0;
+          for (let i = 0; i < n; i++) dot += q[cp + i] * q[cj + i];
+          for (let i = 0; i < n; i++) q[cj + i] -= dot * q[cp + i];
+        }
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += q[cj + i] * q[cj + i];
+      norm = Math.sqrt(norm);
+      for (let i = 0; i < n; i++) q[cj + i] /= norm;
+    }
+    // Q is [n, k]; the weight is [rows, cols] = Q when rows >= cols, else Qᵀ.
+    const out = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) out[r * cols + c] = this.gain * (rows >= cols ? q[c * n + r] : q[r * n + c]);
+    }
+    return out;
+  }
+
+  getConfig(): { className: string; config: Record<string, number | string | null> } {
+    return { className: 'Orthogonal', config: { gain: this.gain, seed: this.seed ?? null } };
+  }
+}
+
+function orthogonalFrom(layer: string, arg: string, opts: Record<string, unknown>): Initializer {
+  for (const key of Object.keys(opts)) {
+    if (!['name', 'seed', 'gain'].includes(key)) {
+      throw new ConfigError(`${layer}: ${arg} (orthogonal) has unknown option ${fmtValue(key)} (allowed: name, seed, gain)`);
+    }
+  }
+  const gain = finite(layer, arg, 'gain', opts.gain, 1);
+  const seed = opts.seed === undefined ? undefined : finite(layer, arg, 'seed', opts.seed, 0);
+  return new OrthogonalInitializer(gain, seed);
 }

@@ -24,6 +24,20 @@ export class Random {
     this.state = ((f >>> 0) ^ Math.imul(hi | 0, 0x9e3779b1)) >>> 0;
   }
 
+  /**
+   * The generator's whole state (for snapshots: a failed fit() restores it, so a retry draws the
+   * same dropout masks as the first attempt would have).
+   */
+  getState(): { state: number; spareNormal: number | null } {
+    return { state: this.state, spareNormal: this.spareNormal };
+  }
+
+  /** Restores a state taken by getState(). */
+  setState(s: { state: number; spareNormal: number | null }): void {
+    this.state = s.state >>> 0;
+    this.spareNormal = s.spareNormal;
+  }
+
   /** Next raw 32-bit unsigned integer. */
   nextUint32(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

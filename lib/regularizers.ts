@@ -29,6 +29,10 @@ function coefficient(fn: string, name: string, v: unknown): number {
   return v;
 }
 
+function checkInput(cls: string, method: string, x: unknown): void {
+  if (!(x instanceof Tensor)) throw new ValueError(`${cls}.${method}: x must be a Tensor, got ${fmtValue(x)}`);
+}
+
 /** L1 and L2 in one class: L1 is l2 = 0, L2 is l1 = 0 (as Keras' L1L2). */
 class L1L2 implements Regularizer {
   constructor(readonly l1: number, readonly l2: number, private readonly className: string) {}
@@ -36,6 +40,7 @@ class L1L2 implements Regularizer {
   // A zero coefficient's term is skipped, not multiplied by 0: L1 of an infinite weight is
   // Infinity (not 0·∞ = NaN from the absent L2 term), as Keras computes only the terms it has.
   penalty(x: Tensor): number {
+    checkInput(this.className, 'penalty', x);
     let abs = 0, sq = 0;
     const d = x.data;
     for (let i = 0; i < d.length; i++) {
@@ -47,6 +52,7 @@ class L1L2 implements Regularizer {
   }
 
   gradient(x: Tensor): Tensor {
+    checkInput(this.className, 'gradient', x);
     const g = new Float32Array(x.size);
     const d = x.data, l1 = this.l1, twoL2 = 2 * this.l2;
     if (twoL2 === 0) for (let i = 0; i < g.length; i++) g[i] = l1 * Math.sign(d[i]);       // Math.sign(0) === 0
@@ -122,6 +128,7 @@ class Orthogonal implements Regularizer {
 
   /** Views W as vectors v_0 … v_{n-1} of length m (rows, or columns when mode is 'columns'). */
   private vectors(x: Tensor): { n: number; m: number; at: (i: number, k: number) => number; index: (i: number, k: number) => number } {
+    checkInput('OrthogonalRegularizer', 'penalty/gradient', x);
     if (x.rank !== 2) throw new ShapeError(`regularizers.orthogonal: the weight must have rank 2, got shape ${fmtShape(x.shape)}`);
     const [R, C] = x.shape;
     const rows = this.mode === 'rows';

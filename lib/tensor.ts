@@ -86,12 +86,23 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** Throws ShapeError unless `shape` is an array of non-negative integers. */
+/**
+ * The largest tensor: 2^31 − 1 elements (8 GiB of float32). Asking for more is a ShapeError at the
+ * call that asked, instead of a RangeError from deep inside a typed-array allocation.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
 export function checkShape(op: string, arg: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new ShapeError(`${op}: ${arg} must be an array of non-negative integers, got ${fmtValue(shape)}`);
   }
+  const size = (shape as number[]).reduce((a, d) => a * d, 1);
+  if (size > MAX_ELEMENTS) {
+    throw new ShapeError(`${op}: ${arg} ${fmtValue(shape)} has ${size} elements, more than the ${MAX_ELEMENTS} a Float32Array tensor can hold`);
+  }
   return shape.slice();
 }
+
 
 export function resolveReshape(op: string, from: readonly number[], to: readonly number[]): number[] {
   if (!Array.isArray(to) || !to.every((d) => Number.isInteger(d) && d >= -1)) {

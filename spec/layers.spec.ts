@@ -101,7 +101,7 @@ describe('dense', () => {
     const layer = layers.dense({ units: 2, name: 'head' });
     layer.forward([randn([1, 3], 1)], false);
     expect(() => layer.forward([randn([1, 4], 1)], false)).toThrow(ShapeError);
-    expect(() => layer.forward([randn([1, 4], 1)], false)).toThrow(/head: input must have shape \[batch, \.\.\., 3\], got \[1,4\]/);
+    expect(() => layer.forward([randn([1, 4], 1)], false)).toThrow(/head: input last axis must be 3, got feature shape \[4\]/);
     expect(() => layer.computeOutputShape([[4]])).toThrow(/head: input last axis must be 3/);
   });
 });

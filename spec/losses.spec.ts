@@ -187,7 +187,7 @@ describe('losses.get identifiers', () => {
   });
   test('throws when the name is unknown', () => {
     expect(() => losses.get('hinge')).toThrow(ConfigError);
-    expect(() => losses.get('hinge')).toThrow(/compile: loss must be one of/);
+    expect(() => losses.get('hinge')).toThrow(/losses.get: loss must be one of/);
   });
   test('throws when fromLogits is asked of MSE', () => {
     expect(() => losses.get({ name: 'meanSquaredError', fromLogits: true })).toThrow(/fromLogits applies to the cross-entropies only/);

@@ -227,9 +227,12 @@ describe('callbacks', () => {
   test('throws when a weight becomes non-finite: the error names the epoch, the batch and the layer', async () => {
     const m = linearModel({ lr: 1e6, name: 'lin' });
     const xs = randn([4, 3], 7, 10);
+    const before = m.getWeights().map((w) => Array.from(w.data));
     await expect(m.fit(xs, randn([4, 1], 8), { epochs: 50, batchSize: 1, verbose: 0 }))
       .rejects.toThrow(/fit: weight lin\/kernel became (NaN|Infinity|-Infinity) at index \d in epoch \d+\/50, batch \d\/4/);
-    await expect(m.fit(xs, randn([4, 1], 8), { epochs: 1, batchSize: 1, verbose: 0 })).rejects.toThrow(ValueError);
+    // The failed fit is rolled back: the weights are exactly those before the call.
+    expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
+    await expect(m.fit(xs, randn([4, 1], 8), { epochs: 50, batchSize: 1, verbose: 0 })).rejects.toThrow(ValueError);
   });
 });
 

@@ -10,6 +10,7 @@
  * The executable graph is lib/graph/graph.ts; the penalty hook lib/training/penalties.ts; the
  * training loop lib/training/fit.ts.
  */
+import { checkFinite, checkFiniteData } from '../training/data-checks';
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
 import { Layer, LayerWeight } from '../layers/layer';
 import { Tensor } from '../tensor';
@@ -223,7 +224,7 @@ export class Model {
     }
     if (opts.optimizer === undefined) throw new ConfigError(`compile: optimizer is required ('sgd', 'adam', 'adamw', 'rmsprop' or optimizers.*())`);
     if (opts.loss === undefined) throw new ConfigError(`compile: loss is required (e.g. 'meanSquaredError')`);
-    const optimizer = optimizers.get(opts.optimizer);
+    const optimizer = optimizers.get(opts.optimizer, 'compile');
     const lossList = this.resolveLosses(opts.loss);
     const lossWeights = this.resolveLossWeights(opts.lossWeights);
     const loss = lossList[0];
@@ -240,7 +241,7 @@ export class Model {
     const n = this.outputCount, names = this.outputNames;
     if (Array.isArray(id)) {
       if (id.length !== n) throw new ConfigError(`compile: loss is an array of ${id.length} but the model has ${n} output(s)${n > 1 ? ` [${names.join(', ')}]` : ''}`);
-      return id.map((l) => losses.get(l as losses.LossIdentifier));
+      return id.map((l) => losses.get(l as losses.LossIdentifier, 'compile'));
     }
     const isDict = n > 1 && id !== null && typeof id === 'object' && typeof (id as losses.Loss).compute !== 'function' &&
       Object.keys(id as object).every((k) => names.includes(k));
@@ -248,9 +249,9 @@ export class Model {
       const d = id as Record<string, losses.LossIdentifier>;
       const missing = names.filter((nm) => d[nm] === undefined);
       if (missing.length > 0) throw new ConfigError(`compile: loss has no entry for output(s) ${missing.join(', ')} (outputs: ${names.join(', ')})`);
-      return names.map((nm) => losses.get(d[nm]));
+      return names.map((nm) => losses.get(d[nm], 'compile'));
     }
-    return Array.from({ length: n }, () => losses.get(id as losses.LossIdentifier));
+    return Array.from({ length: n }, () => losses.get(id as losses.LossIdentifier, 'compile'));
   }
 
   private resolveLossWeights(v: unknown): number[] {
@@ -376,6 +377,8 @@ export class Model {
       if (yt.shape[0] !== xs[0].shape[0]) throw new ShapeError(`${who}: x and ${arg} must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
       c.losses[k].checkTargets?.(yts.length > 1 ? `${who}: ${arg}` : who, yt, [xs[0].shape[0], ...outShapes[k]]);
     });
+    checkFiniteData(who, xs, yts[0], 'x', yts.length > 1 ? 'y[0]' : 'y');
+    for (let k = 1; k < yts.length; k++) checkFinite(who, `y[${k}]`, yts[k]);
     this.prepare(who, xs, true);
     return { xs, yt: yts[0], yts };
   }

@@ -13,6 +13,10 @@ import {
 } from './core';
 import { Add, Concatenate, ConcatenateArgs, MergeArgs } from './merge';
 import { registerLayerClass } from './registry';
+import { Embedding, EmbeddingArgs } from './embedding';
+import { GRU, GRUArgs, LSTM, LSTMArgs, SimpleRNN, SimpleRNNArgs } from './recurrent';
+import { BatchNormalization, BatchNormalizationArgs, LayerNormalization, LayerNormalizationArgs } from './normalization';
+import { ConvTranspose, ConvTransposeArgs, DepthwiseConv2D, DepthwiseConv2DArgs, SeparableConv, SeparableConvArgs } from './conv-family';
 import {
   ActivityRegularization, ActivityRegularizationArgs, GaussianDropout, GaussianDropoutArgs, GaussianNoise,
   GaussianNoiseArgs, SpatialDropout, SpatialDropoutArgs,
@@ -38,6 +42,14 @@ export { Flatten, Reshape, Dropout, Activation } from './core';
 export type { FlattenArgs, ReshapeArgs, DropoutArgs, ActivationArgs } from './core';
 export { Add, Concatenate } from './merge';
 export type { MergeArgs, ConcatenateArgs } from './merge';
+export { Embedding } from './embedding';
+export type { EmbeddingArgs } from './embedding';
+export { RNNBase, SimpleRNN, LSTM, GRU } from './recurrent';
+export type { RNNBaseArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, RecurrentActivationName } from './recurrent';
+export { BatchNormalization, LayerNormalization } from './normalization';
+export type { BatchNormalizationArgs, LayerNormalizationArgs } from './normalization';
+export { DepthwiseConv2D, SeparableConv, ConvTranspose } from './conv-family';
+export type { DepthwiseConv2DArgs, SeparableConvArgs, ConvTransposeArgs } from './conv-family';
 export { ElementwiseMerge } from './merge';
 export { GaussianNoise, GaussianDropout, SpatialDropout, ActivityRegularization } from './noise';
 export type { GaussianNoiseArgs, GaussianDropoutArgs, SpatialDropoutArgs, ActivityRegularizationArgs, DataFormat } from './noise';
@@ -84,6 +96,30 @@ export function add(args: MergeArgs = {}): Add { return new Add(args); }
 /** Joins two or more inputs along `axis` (default -1). */
 export function concatenate(args: ConcatenateArgs = {}): Concatenate { return new Concatenate(args); }
 
+/** Integer indices [batch, ...] → rows of a trainable [inputDim, outputDim] table. */
+export function embedding(args: EmbeddingArgs): Embedding { return new Embedding(args); }
+/** Fully connected RNN over [batch, timesteps, features], backprop through time. */
+export function simpleRNN(args: SimpleRNNArgs): SimpleRNN { return new SimpleRNN(args); }
+/** LSTM over [batch, timesteps, features] (gates i, f, c, o; Keras defaults). */
+export function lstm(args: LSTMArgs): LSTM { return new LSTM(args); }
+/** GRU over [batch, timesteps, features] (gates z, r, h; resetAfter = true by default, as Keras). */
+export function gru(args: GRUArgs): GRU { return new GRU(args); }
+/** Batch normalization over `axis` (default −1): batch statistics in training, moving ones in inference. */
+export function batchNormalization(args: BatchNormalizationArgs = {}): BatchNormalization { return new BatchNormalization(args); }
+/** Layer normalization over `axis` (default −1; an int or adjacent axes), per sample. */
+export function layerNormalization(args: LayerNormalizationArgs = {}): LayerNormalization { return new LayerNormalization(args); }
+/** Depthwise 2-D convolution: each input channel gets `depthMultiplier` filters of its own. */
+export function depthwiseConv2d(args: DepthwiseConv2DArgs): DepthwiseConv2D { return new DepthwiseConv2D(args); }
+/** Depthwise 1-D convolution followed by a pointwise (1-wide) convolution to `filters`. */
+export function separableConv1d(args: SeparableConvArgs): SeparableConv { return new SeparableConv(1, args); }
+/** Depthwise 2-D convolution followed by a pointwise (1×1) convolution to `filters`. */
+export function separableConv2d(args: SeparableConvArgs): SeparableConv { return new SeparableConv(2, args); }
+/** Transposed 1-D convolution (the input gradient of conv1d): kernel [k, filters, inChannels]. */
+export function conv1dTranspose(args: ConvTransposeArgs): ConvTranspose { return new ConvTranspose(1, args); }
+/** Transposed 2-D convolution: kernel [kh, kw, filters, inChannels]. */
+export function conv2dTranspose(args: ConvTransposeArgs): ConvTranspose { return new ConvTranspose(2, args); }
+/** Transposed 3-D convolution: kernel [kd, kh, kw, filters, inChannels]. */
+export function conv3dTranspose(args: ConvTransposeArgs): ConvTranspose { return new ConvTranspose(3, args); }
 // ---- noise, reshaping and elementwise-merge layers (lib/layers/noise.ts, reshaping.ts, merge.ts) ----
 
 /** Identity whose output is penalised by l1·Σ|y| + l2·Σy² (divided by the batch size); defaults 0, 0. */
@@ -146,6 +182,18 @@ registerLayerClass('Dropout', (c) => dropout(opts(c)));
 registerLayerClass('Activation', (c) => activation(opts(c)));
 registerLayerClass('Add', (c) => add(opts(c)));
 registerLayerClass('Concatenate', (c) => concatenate(opts(c)));
+registerLayerClass('Embedding', (c) => embedding(opts(c)));
+registerLayerClass('SimpleRNN', (c) => simpleRNN(opts(c)));
+registerLayerClass('LSTM', (c) => lstm(opts(c)));
+registerLayerClass('GRU', (c) => gru(opts(c)));
+registerLayerClass('BatchNormalization', (c) => batchNormalization(opts(c)));
+registerLayerClass('LayerNormalization', (c) => layerNormalization(opts(c)));
+registerLayerClass('DepthwiseConv2D', (c) => depthwiseConv2d(opts(c)));
+registerLayerClass('SeparableConv1D', (c) => separableConv1d(opts(c)));
+registerLayerClass('SeparableConv2D', (c) => separableConv2d(opts(c)));
+registerLayerClass('Conv1DTranspose', (c) => conv1dTranspose(opts(c)));
+registerLayerClass('Conv2DTranspose', (c) => conv2dTranspose(opts(c)));
+registerLayerClass('Conv3DTranspose', (c) => conv3dTranspose(opts(c)));
 registerLayerClass('ActivityRegularization', (c) => activityRegularization(opts(c)));
 registerLayerClass('GaussianNoise', (c) => gaussianNoise(opts(c)));
 registerLayerClass('GaussianDropout', (c) => gaussianDropout(opts(c)));

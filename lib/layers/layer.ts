@@ -15,7 +15,7 @@
  * their penalties and gradients enter the loss is lib/training/penalties.ts, in one place.
  */
 import { ConfigError, ShapeError, fmtShape, fmtValue } from '../errors';
-import { Tensor } from '../tensor';
+import { Tensor, checkShape } from '../tensor';
 import type { Regularizer } from '../regularizers';
 import type { Constraint } from '../constraints';
 import { SymbolicTensor } from '../graph/symbolic';
@@ -166,7 +166,8 @@ export abstract class Layer {
   /**
    * Checks that `inputs` is a non-empty array of Tensors with a batch axis, then lets a layer be
    * used on its own (`layer.forward([x], false)`) without apply(): builds it from the inputs'
-   * feature shapes (batch dropped) on first use. A built layer is left as it is.
+   * feature shapes (batch dropped) on first use. A built layer is not rebuilt, but its
+   * computeOutputShape still validates the inputs.
    */
   protected ensureBuilt(inputs: Tensor[]): void {
     if (!Array.isArray(inputs) || inputs.length === 0) {
@@ -177,7 +178,11 @@ export abstract class Layer {
       if (!(t instanceof Tensor)) throw new ConfigError(`${this.name}: input ${i} must be a Tensor, got ${fmtValue(t)}`);
       if (t.rank < 1) throw new ShapeError(`${this.name}: input ${i} must have a batch dimension, got shape ${fmtShape(t.shape)}`);
     }
-    if (!this.built) this.build(inputs.map((t) => t.shape.slice(1)));
+    const shapes = inputs.map((t) => t.shape.slice(1));
+    // A built layer still checks that these inputs are legal for it (a weightless layer built
+    // elsewhere, e.g. softmax, must not silently run across the wrong axis).
+    if (!this.built) this.build(shapes);
+    else this.computeOutputShape(shapes);
   }
 
   /**
@@ -186,6 +191,7 @@ export abstract class Layer {
    */
   protected makeWeight(name: string, target: WeightTarget, shape: number[], init: Initializer,
     regularizer: Regularizer | null, rng: Random, constraint: Constraint | null = null): LayerWeight {
+    checkShape(this.name, `${name} shape`, shape); // a huge size option is a ShapeError here, not a RangeError
     constraint?.checkShape?.(`${this.name}: ${name}`, shape);
     const value = new Tensor(init.init(shape, rng), shape);
     return { name, target, value, grad: new Float32Array(value.size), regularizer, constraint, trainable: true };

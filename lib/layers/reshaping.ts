@@ -14,7 +14,7 @@
  * 2D layers take `dataFormat` ('channelsLast', the default, or 'channelsFirst' [b, c, h, w]).
  */
 import { ConfigError, ShapeError, fmtShape, fmtValue } from '../errors';
-import { Tensor, shapeSize } from '../tensor';
+import { MAX_ELEMENTS, Tensor, shapeSize } from '../tensor';
 import { transpose } from '../ops/transform';
 import { bilinear2d, bilinear2dBackward, copyBox, repeatAxis, sumRepeats } from '../../kernels/resample';
 import { ForwardResult, Layer, checkOptionNames, positiveInt, positiveIntTuple } from './layer';
@@ -38,6 +38,15 @@ function checkSpatialRank(layer: string, s: number[], rank: number, df: DataForm
     const layout = rank === 1 ? '[batch, steps, channels]' : df === 'channelsLast' ? '[batch, height, width, channels]' : '[batch, channels, height, width]';
     throw new ShapeError(`${layer}: input must be rank ${rank + 2} ${layout}, got feature shape ${fmtShape(s)} (rank ${s.length + 1} with the batch)`);
   }
+}
+
+/** A ShapeError when an output of this shape (batch included or not) cannot be one Float32Array. */
+function checkSize(layer: string, shape: readonly number[]): number[] {
+  const size = shapeSize(shape);
+  if (!(size <= MAX_ELEMENTS)) {
+    throw new ShapeError(`${layer}: the output shape ${fmtShape(shape)} has ${size} elements, more than the ${MAX_ELEMENTS} a Float32Array tensor can hold`);
+  }
+  return shape.slice();
 }
 
 /** Full-shape axes (batch = 0) of the spatial dimensions. */
@@ -88,14 +97,14 @@ export class UpSampling extends Layer {
     checkSpatialRank(this.name, s, this.rank, this.dataFormat);
     const out = s.slice();
     spatialAxes(this.rank, this.dataFormat).forEach((a, i) => { out[a - 1] *= this.size[i]; });
-    return out;
+    return checkSize(this.name, out);
   }
 
   forward(inputs: Tensor[], _training: boolean): ForwardResult {
     this.ensureBuilt(inputs);
     oneInput(this.name, inputs.length);
     const x = inputs[0];
-    const outShape = [x.shape[0], ...this.computeOutputShape([x.shape.slice(1)])];
+    const outShape = checkSize(this.name, [x.shape[0], ...this.computeOutputShape([x.shape.slice(1)])]);
     const ctx: UpCtx = { xShape: x.shape };
     if (this.interpolation === 'bilinear') return { y: this.bilinear(x, outShape, false), ctx };
     // Nearest: repeat one spatial axis after the other.
@@ -209,7 +218,7 @@ export class PadCrop extends Layer {
         out[a - 1] -= lo + hi;
       }
     });
-    return out;
+    return checkSize(this.name, out);
   }
 
   /** Corner of the box (x inside y for padding, y inside x for cropping), full shape. */
@@ -223,7 +232,7 @@ export class PadCrop extends Layer {
     this.ensureBuilt(inputs);
     oneInput(this.name, inputs.length);
     const x = inputs[0];
-    const yShape = [x.shape[0], ...this.computeOutputShape([x.shape.slice(1)])];
+    const yShape = checkSize(this.name, [x.shape[0], ...this.computeOutputShape([x.shape.slice(1)])]);
     const y = new Float32Array(shapeSize(yShape));
     const zero = new Array<number>(x.rank).fill(0), c = this.corner(x.rank);
     if (this.mode === 'pad') copyBox(x.data, x.shape, zero, y, yShape, c, x.shape);
@@ -318,7 +327,7 @@ export class RepeatVector extends Layer {
     oneInput(this.name, inputShapes.length);
     const s = inputShapes[0];
     if (s.length !== 1) throw new ShapeError(`${this.name}: input must be rank 2 [batch, features], got feature shape ${fmtShape(s)} (rank ${s.length + 1} with the batch)`);
-    return [this.n, s[0]];
+    return checkSize(this.name, [this.n, s[0]]);
   }
 
   forward(inputs: Tensor[], _training: boolean): ForwardResult {
@@ -327,6 +336,7 @@ export class RepeatVector extends Layer {
     const x = inputs[0];
     this.computeOutputShape([x.shape.slice(1)]);
     const [b, f] = x.shape;
+    checkSize(this.name, [b, this.n, f]);
     const y = new Float32Array(b * this.n * f);
     repeatAxis(x.data, b, 1, f, this.n, y);
     return { y: new Tensor(y, [b, this.n, f]), ctx: null };

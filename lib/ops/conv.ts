@@ -235,7 +235,7 @@ export function convBiasGradient(dy: Tensor): Tensor {
  * → [32, 28, 28, 32]. For layers computing shapes before any data flows.
  */
 export function convOutputShape(rank: 1 | 2 | 3, inputShape: number[], kernelShape: number[], opts: ConvOptions = {}): number[] {
-  const op = `conv${rank}d`;
+  const op = `convOutputShape (conv${rank}d)`;
   if (rank !== 1 && rank !== 2 && rank !== 3) throw new ConfigError(`convOutputShape: rank must be 1, 2 or 3, got ${fmtValue(rank)}`);
   return outputShapeOf(geometryFor(op, rank, checkShapeArg(op, 'inputShape', inputShape), checkShapeArg(op, 'kernelShape', kernelShape), opts, 'input'));
 }

@@ -34,6 +34,9 @@ function flag(name: string, v: unknown): boolean {
 export function matMul(a: Tensor, b: Tensor, opts: MatMulOptions = {}): Tensor {
   checkTensor('matMul', 'a', a);
   checkTensor('matMul', 'b', b);
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new ConfigError(`matMul: options must be an object { transposeA?, transposeB? }, got ${fmtValue(opts)}`);
+  }
   const tA = flag('transposeA', opts.transposeA);
   const tB = flag('transposeB', opts.transposeB);
   if (a.rank < 2) throw new ShapeError(`matMul: a must have rank >= 2 [..., rows, cols], got shape ${fmtShape(a.shape)}`);

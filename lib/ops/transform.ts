@@ -7,7 +7,7 @@
  *   oneHot([0,2], 3)            → [[1,0,0],[0,0,1]]
  */
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
-import { NestedArray, Tensor, shapeSize, stridesOf, tensor } from '../tensor';
+import { NestedArray, Tensor, checkShape, shapeSize, stridesOf, tensor } from '../tensor';
 import { checkTensor, normalizeAxis } from './broadcast';
 
 /** Copies below this length use a plain loop; longer ones `TypedArray.set` (one subarray view each). */
@@ -182,7 +182,11 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
 export function oneHot(indices: Tensor | number[], depth: number): Tensor {
   let t: Tensor;
   if (indices instanceof Tensor) t = indices;
-  else if (Array.isArray(indices)) t = tensor(indices as NestedArray);
+  else if (Array.isArray(indices)) {
+    try { t = tensor(indices as NestedArray); } catch (e) {
+      throw new ValueError(`oneHot: indices must be a Tensor or a (nested) array of integers; ${(e as Error).message}`);
+    }
+  }
   else throw new ValueError(`oneHot: indices must be a Tensor or an array of integers, got ${fmtValue(indices)}`);
   if (!Number.isInteger(depth) || depth < 1) {
     throw new ConfigError(`oneHot: depth must be a positive integer, got ${fmtValue(depth)}`);
@@ -194,6 +198,7 @@ export function oneHot(indices: Tensor | number[], depth: number): Tensor {
       throw new ValueError(`oneHot: indices[${i}] = ${v} is not an integer in [0, ${depth}) (depth ${depth})`);
     }
   }
+  checkShape('oneHot', 'output shape [...indices.shape, depth]', [...t.shape, depth]);
   const out = new Float32Array(n * depth);
   for (let i = 0; i < n; i++) out[i * depth + id[i]] = 1;
   return new Tensor(out, [...t.shape, depth]);

@@ -24,6 +24,8 @@ import type { Callback, Logs } from './callbacks';
 import { MetricAccumulator } from './metrics';
 import { weightedLoss } from './losses';
 import { ProgressBar } from './progress';
+import { snapshot } from './transaction';
+import { checkFinite, checkFiniteData } from './data-checks';
 
 export interface FitOptions {
   /** Passes over the training data (default 1). */
@@ -54,8 +56,8 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
   /**
    * After every step, check that no trainable weight became NaN or ±Infinity; if one did, fit
-   * rejects with a ValueError naming the epoch, the batch and the layer (default true). The model
-   * keeps the non-finite weights (for inspection). Pass false to let NaN flow (e.g. to use
+   * rejects with a ValueError naming the epoch, the batch and the layer (default true), and the
+   * model is rolled back to its weights before the call, like every failed fit. Pass false to let NaN flow (e.g. to use
    * callbacks.terminateOnNaN(), which stops gracefully on a non-finite loss instead).
    */
   checkNumerics?: boolean;
@@ -215,6 +217,8 @@ function checkData(m: Model, who: string, xArg: string, yArg: string, x: unknown
     }
     lossList[k].checkTargets?.(`${who}: ${a}`, yt, [xs[0].shape[0], ...shapes[k]]);
   });
+  checkFiniteData(who, xs, yts[0], xArg, yts.length > 1 ? `${yArg}[0]` : yArg);
+  for (let k = 1; k < yts.length; k++) checkFinite(who, `${yArg}[${k}]`, yts[k]);
   return { xs, yts };
 }
 
@@ -321,8 +325,15 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor | Tenso
 
   m.stopTraining = false;
   m.isTraining = true;
+  // All or nothing: a fit that throws leaves weights, optimizer state and dropout generators as
+  // they were before the call (lib/training/transaction.ts).
+  const undo = snapshot(weights, optimizer, graph.layers);
   try {
     return await trainLoop();
+  } catch (e) {
+    undo();
+    graph.release();
+    throw e;
   } finally {
     m.isTraining = false;
   }
@@ -333,6 +344,7 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor | Tenso
 
     // ---------------------------------------------------------------- 3. epochs
     let lastLogs: Logs = {};
+    let lastYield = now();
     for (let epoch = 0; epoch < epochs; epoch++) {
       for (const cb of cbs) await call(cb.onEpochBegin?.(epoch, {}));
       for (let i = 0; i < nTrain; i++) order[i] = i;
@@ -391,6 +403,9 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor | Tenso
           progress.batchEnd(epoch, b + 1, running);
         }
         if (m.stopTraining) break;
+        // Let timers, I/O and the page run (and so let anyone set stopTraining): a long fit never
+        // holds the event loop for more than ~50 ms at a time.
+        if (now() - lastYield > YIELD_EVERY_MS) { await yieldToEventLoop(); lastYield = now(); }
       }
       graph.release();
 
@@ -409,6 +424,11 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor | Tenso
     return history;
   }
 }
+
+const YIELD_EVERY_MS = 50;
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+/** A macrotask turn (setTimeout 0), so pending timers and events run; microtasks would not do. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Throws when a trainable weight holds NaN or ±Infinity, naming epoch, batch (1-based) and layer. */
 function checkWeights(weights: { value: Tensor; trainable: boolean; name: string }[], owners: { name: string }[],

@@ -107,6 +107,16 @@ const cce: Kernel = (t, p, C, grad) => {
   for (let r = 0, o = 0; r < rows; r++, o += C) {
     let sum = 0;
     for (let c = 0; c < C; c++) sum += p[o + c];
+    if (!(sum > 0)) {
+      // An all-zero row (e.g. a relu output layer that died): every q is clipped to ε, so the loss
+      // is −Σ t log ε and the gradient 0 (clipped probabilities pass no gradient). Keras computes
+      // 0/0 here and returns NaN; Ridge keeps the loss finite for finite inputs.
+      for (let c = 0; c < C; c++) {
+        s -= t[o + c] * Math.log(EPSILON);
+        if (grad) grad[o + c] = 0;
+      }
+      continue;
+    }
     let rowLoss = 0;
     let gq = 0; // Σ_c g_c q_c, with g_c = dL/dq_c
     for (let c = 0; c < C; c++) {
@@ -313,26 +323,26 @@ const FACTORIES: Record<string, (o?: CrossentropyOptions) => Loss> = {
 export type LossIdentifier = string | { name: string; fromLogits?: boolean; labelSmoothing?: number } | Loss;
 
 /** Resolves compile()'s `loss`: a name, `{ name, fromLogits }`, or a Loss object. */
-export function get(identifier: LossIdentifier): Loss {
+export function get(identifier: LossIdentifier, who = 'losses.get'): Loss {
   const names = "'meanSquaredError', 'meanAbsoluteError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'";
   if (typeof identifier === 'string') {
     const f = FACTORIES[identifier];
-    if (!f) throw new ConfigError(`compile: loss must be one of ${names}, { name, fromLogits } or a Loss object, got ${fmtValue(identifier)}`);
+    if (!f) throw new ConfigError(`${who}: loss must be one of ${names}, { name, fromLogits } or a Loss object, got ${fmtValue(identifier)}`);
     return f();
   }
   if (identifier !== null && typeof identifier === 'object') {
     const o = identifier as Partial<Loss> & { name?: unknown; fromLogits?: unknown; labelSmoothing?: unknown };
     if (typeof o.compute === 'function' && typeof o.valueAndGradient === 'function') {
-      if (typeof o.name !== 'string') throw new ConfigError(`compile: a Loss object needs a string name, got ${fmtValue(o.name)}`);
+      if (typeof o.name !== 'string') throw new ConfigError(`${who}: a Loss object needs a string name, got ${fmtValue(o.name)}`);
       return identifier as Loss;
     }
     if (typeof o.name === 'string' && FACTORIES[o.name]) {
       const f = FACTORIES[o.name];
       if (o.fromLogits !== undefined && typeof o.fromLogits !== 'boolean') {
-        throw new ConfigError(`compile: loss.fromLogits must be a boolean, got ${fmtValue(o.fromLogits)}`);
+        throw new ConfigError(`${who}: loss.fromLogits must be a boolean, got ${fmtValue(o.fromLogits)}`);
       }
       if (o.fromLogits && (f === meanSquaredError || f === meanAbsoluteError)) {
-        throw new ConfigError(`compile: fromLogits applies to the cross-entropies only, got loss ${fmtValue(o.name)}`);
+        throw new ConfigError(`${who}: fromLogits applies to the cross-entropies only, got loss ${fmtValue(o.name)}`);
       }
       if (o.labelSmoothing !== undefined && f !== binaryCrossentropy && f !== categoricalCrossentropy) {
         throw new ConfigError(`compile: labelSmoothing applies to binaryCrossentropy and categoricalCrossentropy only, got loss ${fmtValue(o.name)}`);
@@ -342,7 +352,7 @@ export function get(identifier: LossIdentifier): Loss {
       return f(args);
     }
   }
-  throw new ConfigError(`compile: loss must be one of ${names}, { name, fromLogits } or a Loss object, got ${fmtValue(identifier)}`);
+  throw new ConfigError(`${who}: loss must be one of ${names}, { name, fromLogits } or a Loss object, got ${fmtValue(identifier)}`);
 }
 
 // ------------------------------------------------------------------------------------------------

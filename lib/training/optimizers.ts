@@ -97,6 +97,13 @@ function baseArgs(fn: string, o: Record<string, unknown>, defaultLr: number): { 
   const kind = set[0];
   return { lr, clip: { kind, value: num(fn, kind, o[kind], 0, Infinity, true, false) } };
 }
+/** @internal An optimizer's step count and per-weight buffers, as saveState() copies them. */
+export interface OptimizerState {
+  iterations: number;
+  slots: Map<LayerWeight, Float32Array[]>;
+  /** A numeric learning rate (callbacks such as reduceLROnPlateau change it during fit). */
+  learningRate?: number;
+}
 
 /** Per-weight state buffers, created lazily (zeros) at a weight's first update. */
 abstract class BaseOptimizer implements Optimizer {
@@ -179,6 +186,25 @@ abstract class BaseOptimizer implements Optimizer {
       if (scale !== 1) for (const g of out) for (let i = 0; i < g.length; i++) g[i] *= scale;
     }
     return out;
+  }
+
+  /** @internal A deep copy of `iterations` and every slot (lib/training/transaction.ts). */
+  saveState(): OptimizerState {
+    const slots = new Map<LayerWeight, Float32Array[]>();
+    for (const [w, s] of this.slots) slots.set(w, s.map((a) => a.slice()));
+    return { iterations: this.iterations, slots, learningRate: typeof this.lr === 'number' ? this.lr : undefined };
+  }
+
+  /** @internal Puts back a state taken by saveState(): slots created since are dropped. */
+  restoreState(st: OptimizerState): void {
+    this.iterations = st.iterations;
+    if (st.learningRate !== undefined && typeof this.lr === 'number') this.lr = st.learningRate;
+    for (const w of [...this.slots.keys()]) if (!st.slots.has(w)) this.slots.delete(w);
+    for (const [w, saved] of st.slots) {
+      const live = this.slots.get(w);
+      if (live && live.length === saved.length) live.forEach((a, i) => a.set(saved[i]));
+      else this.slots.set(w, saved.map((a) => a.slice()));
+    }
   }
 
   applyGradients(weights: readonly LayerWeight[]): void {
@@ -340,7 +366,7 @@ export function rmsprop(opts?: RMSpropOptions): Optimizer {
 export type OptimizerIdentifier = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | Optimizer;
 
 /** Resolves compile()'s `optimizer`: a name (Keras defaults) or an Optimizer object. */
-export function get(id: unknown): Optimizer {
+export function get(id: unknown, who = 'optimizers.get'): Optimizer {
   switch (id) {
     case 'sgd': return sgd();
     case 'adam': return adam();
@@ -348,5 +374,5 @@ export function get(id: unknown): Optimizer {
     case 'rmsprop': return rmsprop();
   }
   if (id !== null && typeof id === 'object' && typeof (id as Optimizer).applyGradients === 'function') return id as Optimizer;
-  throw new ConfigError(`compile: optimizer must be 'sgd', 'adam', 'adamw', 'rmsprop' or an optimizers.*() object, got ${fmtValue(id)}`);
+  throw new ConfigError(`${who}: optimizer must be 'sgd', 'adam', 'adamw', 'rmsprop' or an optimizers.*() object, got ${fmtValue(id)}`);
 }

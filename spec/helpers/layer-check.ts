@@ -80,7 +80,8 @@ export function checkLayerGradients(layer: Layer, inputs: Tensor[], opts: LayerC
 
   const targets: { label: string; data: Float32Array; analytic: Float32Array }[] = [
     ...inputs.map((x, k) => ({ label: `input ${k} [${x.shape}]`, data: x.data, analytic: dxs[k].data.slice() })),
-    ...layer.weights.map((w) => ({ label: `weight ${w.name} [${w.value.shape}]`, data: w.value.data, analytic: w.grad.slice() })),
+    // Non-trainable weights (batch norm's moving statistics) are state, not parameters: no gradient.
+    ...layer.weights.filter((w) => w.trainable).map((w) => ({ label: `weight ${w.name} [${w.value.shape}]`, data: w.value.data, analytic: w.grad.slice() })),
   ];
 
   let checked = 0, skipped = 0, maxError = 0;
