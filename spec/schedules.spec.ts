@@ -177,6 +177,18 @@ describe('learning-rate callbacks', () => {
     expect(a.getWeights().map((w) => Array.from(w.data))).toEqual(b.getWeights().map((w) => Array.from(w.data)));
   });
 
+  test('a failed fit puts the learning rate back (all-or-nothing fit), a stopped one keeps it', async () => {
+    const m = sequential([layers.dense({ units: 1, inputShape: [2], seed: 1 })]);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+    const x = randn([4, 2], 1), y = randn([4, 1], 2);
+    const boom = { onEpochEnd(epoch: number) { if (epoch === 1) throw new Error('boom'); } };
+    await expect(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [callbacks.learningRateScheduler((e) => 0.01 * (e + 1)), boom] })).rejects.toThrow('boom');
+    expect(m.optimizer!.learningRate).toBe(0.1);
+    const stop = { setModel(mm: { stopTraining: boolean }) { (this as any).m = mm; }, onEpochEnd(epoch: number) { if (epoch === 1) (this as any).m.stopTraining = true; } };
+    await m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [callbacks.learningRateScheduler((e) => 0.01 * (e + 1)), stop] });
+    expect(m.optimizer!.learningRate).toBeCloseTo(0.02, 12);
+  });
+
   test('throws on bad options, a scheduled optimizer, or a bad schedule result', async () => {
     expect(() => callbacks.reduceLROnPlateau({ factor: 1 })).toThrow(/factor must be a number in \[0, 1\)/);
     expect(() => callbacks.reduceLROnPlateau({ patience: -1 })).toThrow(/patience must be an integer >= 0/);
