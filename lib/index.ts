@@ -41,8 +41,11 @@ export * from './graph/model';
 
 // Training
 export * as optimizers from './training/optimizers';
+export * as schedules from './training/schedules';
+export type { LearningRateSchedule } from './training/schedules';
 export * as callbacks from './training/callbacks';
 export * as losses from './training/losses';
+export * as metrics from './training/metrics';
 export * from './training/gradcheck';
 
 // Persistence: the TensorFlow.js layers-model format (model.save / loadLayersModel / io.*)

@@ -11,7 +11,7 @@
  *
  * Where these enter the loss and the gradients: lib/training/penalties.ts.
  */
-import { ConfigError, ValueError, fmtValue } from './errors';
+import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from './errors';
 import { Tensor } from './tensor';
 
 export interface Regularizer {
@@ -106,3 +106,116 @@ export function getRegularizer(layer: string, arg: string, v: unknown): Regulari
   }
   throw new ConfigError(`${layer}: ${arg} must be 'l1', 'l2', 'l1l2' or an object with penalty(x) and gradient(x), got ${fmtValue(v)}`);
 }
+
+// ------------------------------------------------------------------------------------------------
+// Orthogonal (Keras 3 OrthogonalRegularizer), for rank-2 weights such as a Dense kernel [in, units].
+//
+//   rows mode:  u_i = w_i / √max(Σ_j w_ij², 1e-12)        (each row L2-normalised, as tf.nn.l2_normalize)
+//               G = U·Uᵀ  (n × n, n = rows)
+//               penalty = factor · ½ · Σ_{i≠j} |G_ij| / (n(n − 1)/2)   = factor · mean over pairs of |u_i·u_j|
+//   columns mode: the same on the columns (G = Uᵀ·U over the normalised columns).
+//
+// Gradient (rows; columns is the same on Wᵀ), with c = factor / (n(n − 1)/2):
+//   d penalty / d u_i = c · Σ_{j≠i} sign(G_ij) · u_j                 (each pair appears twice in Σ_{i≠j})
+//   d penalty / d w_i = (g_i − u_i (u_i · g_i)) / r_i   for r_i² = Σ_j w_ij² ≥ 1e-12   (g_i = d/du_i)
+//                     = g_i / √1e-12                    otherwise (the clamp is constant there)
+// sign(0) = 0, as for L1. A matrix with fewer than 2 rows (columns) has no pairs: a ShapeError.
+
+const NORM_EPS = 1e-12;
+
+class Orthogonal implements Regularizer {
+  constructor(readonly factor: number, readonly mode: 'rows' | 'columns') {}
+
+  /** Views W as vectors v_0 … v_{n-1} of length m (rows, or columns when mode is 'columns'). */
+  private vectors(x: Tensor): { n: number; m: number; at: (i: number, k: number) => number; index: (i: number, k: number) => number } {
+    checkInput('OrthogonalRegularizer', 'penalty/gradient', x);
+    if (x.rank !== 2) throw new ShapeError(`regularizers.orthogonal: the weight must have rank 2, got shape ${fmtShape(x.shape)}`);
+    const [R, C] = x.shape;
+    const rows = this.mode === 'rows';
+    const n = rows ? R : C, m = rows ? C : R;
+    if (n < 2) throw new ShapeError(`regularizers.orthogonal: mode '${this.mode}' needs at least 2 ${this.mode} (pairs to compare), got shape ${fmtShape(x.shape)}`);
+    const index = rows ? (i: number, k: number) => i * C + k : (i: number, k: number) => k * C + i;
+    const d = x.data;
+    return { n, m, at: (i, k) => d[index(i, k)], index };
+  }
+
+  /** Normalised vectors U (n × m, float64), their inverse norms, and G = U·Uᵀ. */
+  private gram(x: Tensor): { n: number; m: number; u: Float64Array; inv: Float64Array; clamped: Uint8Array; g: Float64Array; index: (i: number, k: number) => number } {
+    const { n, m, at, index } = this.vectors(x);
+    const u = new Float64Array(n * m), inv = new Float64Array(n), clamped = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < m; k++) { const v = at(i, k); s += v * v; }
+      clamped[i] = s < NORM_EPS ? 1 : 0;
+      inv[i] = 1 / Math.sqrt(Math.max(s, NORM_EPS));
+      for (let k = 0; k < m; k++) u[i * m + k] = at(i, k) * inv[i];
+    }
+    const g = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        let dot = 0;
+        for (let k = 0; k < m; k++) dot += u[i * m + k] * u[j * m + k];
+        g[i * n + j] = dot;
+        g[j * n + i] = dot;
+      }
+    }
+    return { n, m, u, inv, clamped, g, index };
+  }
+
+  penalty(x: Tensor): number {
+    const { n, g } = this.gram(x);
+    let s = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) s += Math.abs(g[i * n + j]);
+    const pairs = (n * (n - 1)) / 2;
+    return (this.factor * 0.5 * s) / pairs;
+  }
+
+  gradient(x: Tensor): Tensor {
+    const { n, m, u, inv, clamped, g, index } = this.gram(x);
+    const c = this.factor / ((n * (n - 1)) / 2);
+    const out = new Float32Array(x.size);
+    const gu = new Float64Array(m);
+    for (let i = 0; i < n; i++) {
+      gu.fill(0);
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        const sg = Math.sign(g[i * n + j]);
+        if (sg === 0) continue;
+        for (let k = 0; k < m; k++) gu[k] += sg * u[j * m + k];
+      }
+      let dot = 0;
+      for (let k = 0; k < m; k++) { gu[k] *= c; dot += u[i * m + k] * gu[k]; }
+      for (let k = 0; k < m; k++) {
+        out[index(i, k)] = clamped[i] ? gu[k] * inv[i] : (gu[k] - u[i * m + k] * dot) * inv[i];
+      }
+    }
+    return new Tensor(out, x.shape);
+  }
+
+  /**
+   * `{ factor, mode }` as Keras. API.md types regularizer config values as numbers; `mode` is the one
+   * string value (widening the interface would break users' own regularizers typed against it).
+   */
+  getConfig(): { className: string; config: Record<string, number> } {
+    const config: Record<string, number | string> = { factor: this.factor, mode: this.mode };
+    return { className: 'OrthogonalRegularizer', config: config as Record<string, number> };
+  }
+}
+
+/**
+ * Keras 3 OrthogonalRegularizer: `factor` (default 0.01) times the mean |cosine| between every pair
+ * of rows (mode 'rows', the default) or columns (mode 'columns') of a rank-2 weight.
+ */
+export function orthogonal(opts: { factor?: number; mode?: 'rows' | 'columns' } | null = {}): Regularizer {
+  opts = opts ?? {};
+  if (typeof opts !== 'object' || Array.isArray(opts)) throw new ConfigError(`regularizers.orthogonal: options must be an object { factor?, mode? }, got ${fmtValue(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (k !== 'factor' && k !== 'mode') throw new ConfigError(`regularizers.orthogonal: unknown option ${fmtValue(k)} (allowed: factor, mode)`);
+  }
+  const mode = opts.mode ?? 'rows';
+  if (mode !== 'rows' && mode !== 'columns') {
+    throw new ValueError(`regularizers.orthogonal: mode must be 'rows' or 'columns', got ${fmtValue(opts.mode)}`);
+  }
+  return new Orthogonal(coefficient('orthogonal', 'factor', opts.factor ?? 0.01), mode);
+}
+

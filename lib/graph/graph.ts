@@ -28,7 +28,13 @@ export interface GraphNode {
 
 export class Graph {
   readonly inputSlots: number[];
+  /** The first output's slot (single-output models: the output). */
   readonly outputSlot: number;
+  /** Every output's slot, in model order (multi-output models have several). */
+  readonly outputSlots: number[];
+  /** The graph outputs, in model order; `output` is the first. */
+  readonly outputs: SymbolicTensor[];
+  readonly output: SymbolicTensor;
   readonly nodes: GraphNode[] = [];
   /** Unique layers, in topological order of their first node. */
   readonly layers: Layer[] = [];
@@ -46,7 +52,10 @@ export class Graph {
   private grads: (Tensor | null)[] = [];
   private owned: boolean[] = [];
 
-  constructor(readonly inputs: SymbolicTensor[], readonly output: SymbolicTensor) {
+  constructor(readonly inputs: SymbolicTensor[], output: SymbolicTensor | SymbolicTensor[]) {
+    const outputs = Array.isArray(output) ? output.slice() : [output];
+    this.outputs = outputs;
+    this.output = outputs[0];
     const slotOf = new Map<SymbolicTensor, number>();
     const newSlot = (t: SymbolicTensor): number => {
       const s = this.slotShapes.length;
@@ -82,13 +91,19 @@ export class Graph {
       this.nodes.push({ layer, inputs: ins, output: out });
       return out;
     };
-    this.outputSlot = visit(output);
+    this.outputSlots = outputs.map(visit);
+    this.outputSlot = this.outputSlots[0];
     // Layers whose inputs are all model inputs may skip computing dx (nobody reads it).
     for (const node of this.nodes) this.needDx.push(node.inputs.some((s) => !this.inputSlots.includes(s)));
   }
 
   get outputShape(): number[] {
     return this.slotShapes[this.outputSlot];
+  }
+
+  /** Feature shape (no batch) of every output. */
+  get outputShapes(): number[][] {
+    return this.outputSlots.map((s) => this.slotShapes[s]);
   }
 
   /** Throws ShapeError unless xs fit the graph inputs (batch excluded, all batches equal). */
@@ -112,7 +127,7 @@ export class Graph {
    * Runs the nodes in order. Keeps outputs and contexts for backward. When `terms` is given, the
    * activity penalties are computed (and recorded) at each node's output; returns their sum.
    */
-  forward(xs: Tensor[], training: boolean, withActivity: boolean, terms?: PenaltyTerm[]): { y: Tensor; activity: number } {
+  forward(xs: Tensor[], training: boolean, withActivity: boolean, terms?: PenaltyTerm[]): { y: Tensor; ys: Tensor[]; activity: number } {
     const nSlots = this.slotShapes.length;
     if (this.values.length !== nSlots) this.values = new Array(nSlots).fill(null);
     if (this.ctxs.length !== this.nodes.length) this.ctxs = new Array(this.nodes.length).fill(null);
@@ -128,21 +143,24 @@ export class Graph {
       this.ctxs[n] = ctx;
       if (withActivity) activity += activityPenalty(node.layer, y, terms);
     }
-    return { y: values[this.outputSlot]!, activity };
+    return { y: values[this.outputSlot]!, ys: this.outputSlots.map((s) => values[s]!), activity };
   }
 
   /**
-   * Back-propagates `dyOut` (d data loss / d output) through the nodes of the last forward, in
-   * reverse order, with the penalty hook around each layer. Weight gradients are ADDED into
-   * `weight.grad` (the caller zeroes them first).
+   * Back-propagates `dyOut` (d data loss / d output; one per output for multi-output graphs) through
+   * the nodes of the last forward, in reverse order, with the penalty hook around each layer. Weight
+   * gradients are ADDED into `weight.grad` (the caller zeroes them first). An output that also feeds
+   * other nodes receives the sum of its loss gradient and theirs.
    */
-  backward(dyOut: Tensor): void {
+  backward(dyOut: Tensor | Tensor[]): void {
     const nSlots = this.slotShapes.length;
     if (this.grads.length !== nSlots) { this.grads = new Array(nSlots).fill(null); this.owned = new Array(nSlots).fill(false); }
     const grads = this.grads, owned = this.owned;
     grads.fill(null);
     owned.fill(false);
-    grads[this.outputSlot] = dyOut;
+    const dys = Array.isArray(dyOut) ? dyOut : [dyOut];
+    if (dys.length !== this.outputSlots.length) throw new ShapeError(`backward: expects ${this.outputSlots.length} output gradient(s), got ${dys.length}`);
+    this.outputSlots.forEach((s, k) => this.accumulate(s, dys[k]));
     for (let n = this.nodes.length - 1; n >= 0; n--) {
       const node = this.nodes[n];
       const layer = node.layer;

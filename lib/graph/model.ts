@@ -10,7 +10,7 @@
  * The executable graph is lib/graph/graph.ts; the penalty hook lib/training/penalties.ts; the
  * training loop lib/training/fit.ts.
  */
-import { checkFiniteData } from '../training/data-checks';
+import { checkFinite, checkFiniteData } from '../training/data-checks';
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
 import { Layer, LayerWeight } from '../layers/layer';
 import { Tensor } from '../tensor';
@@ -20,9 +20,9 @@ import { LossBreakdown, PenaltyTerm, weightPenalties } from '../training/penalti
 import * as losses from '../training/losses';
 import * as optimizers from '../training/optimizers';
 import { Metric, getMetric } from '../training/metrics';
-import { FitOptions, History, checkBatchSize, evaluateBatches, fitModel, sliceRows } from '../training/fit';
 import { modelToTopology } from '../io/topology';
 import { IOHandler, SaveConfig, SaveResult, saveModel } from '../io/artifacts';
+import { FitOptions, History, checkBatchSize, evaluateBatches, fitModel, sampleWeightArray, sliceRows, targetList } from '../training/fit';
 
 export type { LossBreakdown, PenaltyTerm } from '../training/penalties';
 export { History } from '../training/fit';
@@ -49,15 +49,29 @@ export function input(opts: { shape: number[]; name?: string }): SymbolicTensor 
 
 export interface CompileOptions {
   optimizer: optimizers.OptimizerIdentifier;
-  loss: losses.LossIdentifier;
+  /**
+   * One loss (for every output), or for a multi-output model an array with one loss per output or
+   * an object keyed by output name (the output layer's name).
+   */
+  loss: losses.LossIdentifier | losses.LossIdentifier[] | Record<string, losses.LossIdentifier>;
+  /** Multi-output models: the metrics apply to every output, logged as `<output>_<metric>`. */
   metrics?: (string | Metric)[];
+  /** Factor of each output's loss in the total (array in output order, or by output name); default 1. */
+  lossWeights?: number[] | Record<string, number>;
 }
 
 interface Compiled {
   optimizer: optimizers.Optimizer;
+  /** The first output's loss (the loss, for single-output models). */
   loss: losses.Loss;
+  /** One loss per output. */
+  losses: losses.Loss[];
+  lossWeights: number[];
   metricIds: (string | Metric)[];
 }
+
+/** A compiled metric bound to one output: `key` is its History/log name. */
+export interface OutputMetric { output: number; key: string; metric: Metric }
 
 /** Names layer errors: a ShapeError thrown while building gets the layer's name if it lacks it. */
 function withLayerName<T>(layer: Layer, f: () => T): T {
@@ -80,13 +94,6 @@ function toInputList(who: string, x: unknown): Tensor[] {
   return xs as Tensor[];
 }
 
-function toTarget(who: string, y: unknown): Tensor {
-  const t = Array.isArray(y) && y.length === 1 ? y[0] : y;
-  if (!(t instanceof Tensor)) throw new ValueError(`${who}: y must be a Tensor (models have a single output), got ${fmtValue(y)}`);
-  if (t.rank < 1) throw new ShapeError(`${who}: y must have a batch dimension [batch, …], got shape ${fmtShape(t.shape)}`);
-  return t;
-}
-
 export class Model {
   readonly name: string;
   /** Set by a callback to stop fit() after the current batch (Keras' stop_training). */
@@ -99,7 +106,7 @@ export class Model {
   private compiled: Compiled | null = null;
 
   /** @internal use sequential() or model(). */
-  constructor(opts: { name?: string; chain?: Layer[]; inputs?: SymbolicTensor[]; output?: SymbolicTensor }) {
+  constructor(opts: { name?: string; chain?: Layer[]; inputs?: SymbolicTensor[]; output?: SymbolicTensor | SymbolicTensor[] }) {
     this.name = opts.name ?? defaultModelName(opts.chain ? 'sequential' : 'model');
     this.chain = opts.chain ?? null;
     if (opts.inputs && opts.output) this.graph = new Graph(opts.inputs, opts.output);
@@ -127,9 +134,19 @@ export class Model {
     return this.graph ? this.graph.inputs.slice() : [];
   }
 
-  /** The graph output, as a one-element array (Keras' model.outputs); [] before a deferred build. */
+  /** The graph outputs (Keras' model.outputs; one for sequential models); [] before a deferred build. */
   get outputs(): SymbolicTensor[] {
-    return this.graph ? [this.graph.output] : [];
+    return this.graph ? this.graph.outputs.slice() : [];
+  }
+
+  /** Each output's name (its layer's name): the prefix of `<name>_loss` and `<name>_<metric>`. */
+  get outputNames(): string[] {
+    return this.graph ? this.graph.outputs.map((t) => t.sourceLayer ? t.sourceLayer.name : t.name) : [];
+  }
+
+  /** Number of outputs (1 for sequential models, built or not). */
+  get outputCount(): number {
+    return this.graph ? this.graph.outputSlots.length : 1;
   }
 
   get built(): boolean {
@@ -205,18 +222,56 @@ export class Model {
   compile(opts: CompileOptions): void {
     if (opts === null || typeof opts !== 'object') throw new ConfigError(`compile: expects { optimizer, loss, metrics? }, got ${fmtValue(opts)}`);
     for (const k of Object.keys(opts)) {
-      if (!['optimizer', 'loss', 'metrics'].includes(k)) throw new ConfigError(`compile: unknown option ${fmtValue(k)} (allowed: optimizer, loss, metrics)`);
+      if (!['optimizer', 'loss', 'metrics', 'lossWeights'].includes(k)) throw new ConfigError(`compile: unknown option ${fmtValue(k)} (allowed: optimizer, loss, metrics, lossWeights)`);
     }
     if (opts.optimizer === undefined) throw new ConfigError(`compile: optimizer is required ('sgd', 'adam', 'adamw', 'rmsprop' or optimizers.*())`);
     if (opts.loss === undefined) throw new ConfigError(`compile: loss is required (e.g. 'meanSquaredError')`);
     const optimizer = optimizers.get(opts.optimizer, 'compile');
-    const loss = losses.get(opts.loss, 'compile');
+    const lossList = this.resolveLosses(opts.loss);
+    const lossWeights = this.resolveLossWeights(opts.lossWeights);
+    const loss = lossList[0];
     const metricIds = opts.metrics ?? [];
     if (!Array.isArray(metricIds)) throw new ConfigError(`compile: metrics must be an array such as ['accuracy'], got ${fmtValue(metricIds)}`);
     metricIds.forEach((m) => getMetric(m, loss, [1])); // validates the identifiers
     const names = metricIds.map((m) => (typeof m === 'string' ? m : m.name));
     if (new Set(names).size !== names.length) throw new ConfigError(`compile: metrics must not repeat, got ${fmtValue(names)}`);
-    this.compiled = { optimizer, loss, metricIds: metricIds.slice() };
+    this.compiled = { optimizer, loss, losses: lossList, lossWeights, metricIds: metricIds.slice() };
+  }
+
+  /** compile's `loss`: one identifier (a fresh Loss per output), an array per output, or by output name. */
+  private resolveLosses(id: unknown): losses.Loss[] {
+    const n = this.outputCount, names = this.outputNames;
+    if (Array.isArray(id)) {
+      if (id.length !== n) throw new ConfigError(`compile: loss is an array of ${id.length} but the model has ${n} output(s)${n > 1 ? ` [${names.join(', ')}]` : ''}`);
+      return id.map((l) => losses.get(l as losses.LossIdentifier, 'compile'));
+    }
+    const isDict = n > 1 && id !== null && typeof id === 'object' && typeof (id as losses.Loss).compute !== 'function' &&
+      Object.keys(id as object).every((k) => names.includes(k));
+    if (isDict) {
+      const d = id as Record<string, losses.LossIdentifier>;
+      const missing = names.filter((nm) => d[nm] === undefined);
+      if (missing.length > 0) throw new ConfigError(`compile: loss has no entry for output(s) ${missing.join(', ')} (outputs: ${names.join(', ')})`);
+      return names.map((nm) => losses.get(d[nm], 'compile'));
+    }
+    return Array.from({ length: n }, () => losses.get(id as losses.LossIdentifier, 'compile'));
+  }
+
+  private resolveLossWeights(v: unknown): number[] {
+    const n = this.outputCount, names = this.outputNames;
+    if (v === undefined) return new Array<number>(n).fill(1);
+    const check = (w: unknown, where: string): number => {
+      if (typeof w !== 'number' || !Number.isFinite(w)) throw new ConfigError(`compile: lossWeights${where} must be a finite number, got ${fmtValue(w)}`);
+      return w;
+    };
+    if (Array.isArray(v)) {
+      if (v.length !== n) throw new ConfigError(`compile: lossWeights has ${v.length} entries but the model has ${n} output(s)`);
+      return v.map((w, i) => check(w, `[${i}]`));
+    }
+    if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) if (!names.includes(k)) throw new ConfigError(`compile: lossWeights names ${fmtValue(k)}, which is not an output (outputs: ${names.join(', ')})`);
+      return names.map((nm) => ((v as Record<string, unknown>)[nm] === undefined ? 1 : check((v as Record<string, unknown>)[nm], `.${nm}`)));
+    }
+    throw new ConfigError(`compile: lossWeights must be an array of numbers or an object by output name, got ${fmtValue(v)}`);
   }
 
   get optimizer(): optimizers.Optimizer | null {
@@ -239,6 +294,55 @@ export class Model {
     return c.metricIds.map((m) => getMetric(m, c.loss, outputShape));
   }
 
+  /**
+   * @internal Every compiled metric for every output (the model must be built): single-output
+   * models log `<metric>`, multi-output models `<output>_<metric>` (each output's own loss decides
+   * what 'accuracy' means).
+   */
+  outputMetrics(): OutputMetric[] {
+    const c = this.compiled!, graph = this.graph!;
+    const shapes = graph.outputShapes, names = this.outputNames, multi = shapes.length > 1;
+    const out: OutputMetric[] = [];
+    shapes.forEach((shape, k) => {
+      for (const id of c.metricIds) {
+        const metric = getMetric(id, c.losses[k], shape);
+        out.push({ output: k, key: multi ? `${names[k]}_${metric.name}` : metric.name, metric });
+      }
+    });
+    return out;
+  }
+
+  /**
+   * @internal The data loss Σ_k lossWeight_k · loss_k(y_k, p_k) (sample-weighted when `w`), each
+   * output's weighted term, and (when `withGrad`) the gradient for each output.
+   */
+  dataLoss(ys: Tensor[], yPreds: Tensor[], withGrad: boolean, w?: Float32Array | null): { value: number; perOutput: number[]; grads: Tensor[] } {
+    const c = this.compiled!;
+    const perOutput: number[] = [], grads: Tensor[] = [];
+    let total = 0;
+    yPreds.forEach((yp, k) => {
+      const loss = c.losses[k], lw = c.lossWeights[k];
+      let value: number, grad: Tensor | null = null;
+      if (w) {
+        const r = losses.weightedLoss(loss, ys[k], yp, w, withGrad);
+        value = r.value;
+        grad = r.grad;
+      } else if (withGrad) {
+        ({ value, grad } = loss.valueAndGradient(ys[k], yp));
+      } else {
+        value = loss.compute(ys[k], yp);
+      }
+      if (lw !== 1) {
+        value *= lw;
+        if (grad) grad = new Tensor(grad.data.map((g) => g * lw), grad.shape);
+      }
+      perOutput.push(value);
+      if (grad) grads.push(grad);
+      total += value;
+    });
+    return { value: total, perOutput, grads };
+  }
+
   // ------------------------------------------------------------------------------------------------
   // One step, and the quantities built on it
 
@@ -247,15 +351,16 @@ export class Model {
    * or not), the data loss and its gradient, the backward with the penalty hook. Returns the loss
    * parts and the predictions. Does not update the weights.
    */
-  step(xs: Tensor[], y: Tensor, training: boolean, terms?: PenaltyTerm[]): { data: number; penalty: number; yPred: Tensor } {
+  step(xs: Tensor[], y: Tensor | Tensor[], training: boolean, terms?: PenaltyTerm[], sampleWeight?: Float32Array | null):
+    { data: number; penalty: number; yPred: Tensor; yPreds: Tensor[]; perOutput: number[] } {
     const graph = this.graph!;
-    const loss = this.compiled!.loss;
     for (const l of graph.layers) for (const w of l.weights) w.grad.fill(0);
-    const { y: yPred, activity } = graph.forward(xs, training, true, terms);
-    const { value, grad } = loss.valueAndGradient(y, yPred);
-    graph.backward(grad);
+    const { ys: yPreds, activity } = graph.forward(xs, training, true, terms);
+    // Sample weights (fit's sampleWeight/classWeight) scale the data loss only, as Keras.
+    const { value, perOutput, grads } = this.dataLoss(Array.isArray(y) ? y : [y], yPreds, true, sampleWeight);
+    graph.backward(grads.length === 1 ? grads[0] : grads);
     const weightPenalty = weightPenalties(graph.layers, terms);
-    return { data: value, penalty: weightPenalty + activity, yPred };
+    return { data: value, penalty: weightPenalty + activity, yPred: yPreds[0], yPreds, perOutput };
   }
 
   /** @internal Forward only; activity penalties when `terms` or `withActivity`. */
@@ -263,16 +368,21 @@ export class Model {
     return this.graph!.forward(xs, training, withActivity, terms);
   }
 
-  private checkXY(who: string, x: unknown, y: unknown): { xs: Tensor[]; yt: Tensor } {
+  private checkXY(who: string, x: unknown, y: unknown): { xs: Tensor[]; yt: Tensor; yts: Tensor[] } {
     const c = this.requireCompiled(who);
     const xs = toInputList(who, x);
-    const yt = toTarget(who, y);
+    const yts = targetList(who, 'y', y, this.outputCount);
     const out = this.prepare(who, xs, false);
-    if (yt.shape[0] !== xs[0].shape[0]) throw new ShapeError(`${who}: x and y must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
-    c.loss.checkTargets?.(who, yt, [xs[0].shape[0], ...out]);
-    checkFiniteData(who, xs, yt);
+    const outShapes = this.graph ? this.graph.outputShapes : [out];
+    yts.forEach((yt, k) => {
+      const arg = yts.length > 1 ? `y[${k}]` : 'y';
+      if (yt.shape[0] !== xs[0].shape[0]) throw new ShapeError(`${who}: x and ${arg} must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
+      c.losses[k].checkTargets?.(yts.length > 1 ? `${who}: ${arg}` : who, yt, [xs[0].shape[0], ...outShapes[k]]);
+    });
+    checkFiniteData(who, xs, yts[0], 'x', yts.length > 1 ? 'y[0]' : 'y');
+    for (let k = 1; k < yts.length; k++) checkFinite(who, `y[${k}]`, yts[k]);
     this.prepare(who, xs, true);
-    return { xs, yt };
+    return { xs, yt: yts[0], yts };
   }
 
   /**
@@ -283,12 +393,11 @@ export class Model {
    * value as one batch for losses that are means over samples and for regularizers that are sums
    * over elements (l1, l2, l1l2). Pass batchSize ≥ N to force a single forward.
    */
-  lossBreakdown(x: Tensor | Tensor[], y: Tensor, opts: { batchSize?: number } = {}): LossBreakdown {
+  lossBreakdown(x: Tensor | Tensor[], y: Tensor | Tensor[], opts: { batchSize?: number } = {}): LossBreakdown {
     checkBatchSize('lossBreakdown', opts);
     const chunk = opts.batchSize ?? 256;
-    const { xs, yt } = this.checkXY('lossBreakdown', x, y);
+    const { xs, yts } = this.checkXY('lossBreakdown', x, y);
     const graph = this.graph!;
-    const loss = this.compiled!.loss;
     const n = xs[0].shape[0];
     let data = 0, activity = 0;
     let activityTerms: PenaltyTerm[] = [];
@@ -296,8 +405,9 @@ export class Model {
       const count = Math.min(chunk, n - start);
       const w = count / n; // 1 for a single chunk: then every value is exactly the one-batch value
       const terms: PenaltyTerm[] = [];
-      const { y: yPred, activity: a } = graph.forward(xs.map((t) => sliceRows(t, start, count)), false, true, terms);
-      data += w === 1 ? loss.compute(yt, yPred) : loss.compute(sliceRows(yt, start, count), yPred) * w;
+      const { ys: yPreds, activity: a } = graph.forward(xs.map((t) => sliceRows(t, start, count)), false, true, terms);
+      const d = this.dataLoss(w === 1 ? yts : yts.map((t) => sliceRows(t, start, count)), yPreds, false).value;
+      data += w === 1 ? d : d * w;
       activity += a * w;
       if (start === 0) activityTerms = terms.map((t) => ({ ...t, value: t.value * w }));
       else terms.forEach((t, i) => { activityTerms[i].value += t.value * w; });
@@ -313,10 +423,10 @@ export class Model {
    * Gradients of the total loss (data + penalties) w.r.t. every weight, aligned with getWeights(),
    * in inference mode (dropout off), on the whole of x as one batch.
    */
-  gradients(x: Tensor | Tensor[], y: Tensor): { loss: LossBreakdown; grads: Tensor[] } {
-    const { xs, yt } = this.checkXY('gradients', x, y);
+  gradients(x: Tensor | Tensor[], y: Tensor | Tensor[]): { loss: LossBreakdown; grads: Tensor[] } {
+    const { xs, yts } = this.checkXY('gradients', x, y);
     const terms: PenaltyTerm[] = [];
-    const { data, penalty } = this.step(xs, yt, false, terms);
+    const { data, penalty } = this.step(xs, yts, false, terms);
     this.graph!.release();
     const penalties = orderTerms(this.graph!.layers, terms.filter((t) => t.target !== 'activity'), terms.filter((t) => t.target === 'activity'));
     const grads = this.weights.map((w) => new Tensor(w.grad.slice(), w.value.shape));
@@ -327,24 +437,39 @@ export class Model {
   // Train, evaluate, predict
 
   /** Trains the model (see FitOptions and API.md). Validates every argument before changing anything. */
-  fit(x: Tensor | Tensor[], y: Tensor, opts: FitOptions = {}): Promise<History> {
+  fit(x: Tensor | Tensor[], y: Tensor | Tensor[], opts: FitOptions = {}): Promise<History> {
     return fitModel(this, x, y, opts);
   }
 
   /**
    * Loss (data + penalties, as Keras), data_loss and the compiled metrics on (x, y), in batches,
    * in inference mode. The activity penalty of each batch is divided by its size and the batches are
-   * weighted by their sizes, so the result does not depend on batchSize.
+   * weighted by their sizes, so the result does not depend on batchSize. `sampleWeight` (one
+   * number per sample) weights the data loss as in fit: Σ w·loss / N. Multi-output models take one
+   * target per output and also report `<output>_loss` (its lossWeight included) and `<output>_<metric>`.
    */
-  evaluate(x: Tensor | Tensor[], y: Tensor, opts: { batchSize?: number } = {}): Record<string, number> {
+  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], opts: { batchSize?: number; sampleWeight?: Tensor | Float32Array | number[] } = {}): Record<string, number> {
     const who = 'evaluate';
-    const batchSize = checkBatchSize(who, opts);
-    const { xs, yt } = this.checkXY(who, x, y);
-    return evaluateBatches(this, xs, yt, batchSize);
+    const { sampleWeight, ...rest } = (opts ?? {}) as { sampleWeight?: unknown };
+    const batchSize = checkBatchSize(who, opts === null || typeof opts !== 'object' ? opts : rest);
+    const { xs, yts } = this.checkXY(who, x, y);
+    const w = sampleWeight === undefined ? null : sampleWeightArray(who, 'sampleWeight', sampleWeight, yts[0].shape[0]);
+    return evaluateBatches(this, xs, yts, batchSize, '', w);
   }
 
-  /** Outputs for x, computed in batches (default 32), inference mode. */
+  /**
+   * Outputs for x, computed in batches (default 32), inference mode. A multi-output model has one
+   * tensor per output: use predictOutputs (predict throws a ConfigError saying so).
+   */
   predict(x: Tensor | Tensor[], opts: { batchSize?: number } = {}): Tensor {
+    if (this.outputCount > 1) {
+      throw new ConfigError(`predict: ${this.name} has ${this.outputCount} outputs [${this.outputNames.join(', ')}]; use predictOutputs(x), which returns one tensor per output`);
+    }
+    return this.predictOutputs(x, opts)[0];
+  }
+
+  /** Every output for x (one tensor per output, in model order), in batches, inference mode. */
+  predictOutputs(x: Tensor | Tensor[], opts: { batchSize?: number } = {}): Tensor[] {
     const who = 'predict';
     const batchSize = checkBatchSize(who, opts);
     const xs = toInputList(who, x);
@@ -352,18 +477,19 @@ export class Model {
     this.prepare(who, xs, true);
     const graph = this.graph!;
     const n = xs[0].shape[0];
-    const outShape = graph.outputShape;
-    const outSize = outShape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(n * outSize);
+    const shapes = graph.outputShapes;
+    const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+    const outs = sizes.map((sz) => new Float32Array(n * sz));
     for (let start = 0; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
       const batch = xs.map((t) => sliceRows(t, start, count));
-      const { y } = graph.forward(batch, false, false);
-      out.set(y.data, start * outSize);
+      const { ys } = graph.forward(batch, false, false);
+      ys.forEach((y, k) => outs[k].set(y.data, start * sizes[k]));
     }
     graph.release();
-    return new Tensor(out, [n, ...outShape]);
+    return outs.map((o, k) => new Tensor(o, [n, ...shapes[k]]));
   }
+
 
   // ------------------------------------------------------------------------------------------------
   // Weights
@@ -509,7 +635,10 @@ export function sequential(layers: Layer[] = [], opts: { name?: string } = {}): 
   return new Model({ name: opts.name, chain: layers.slice() });
 }
 
-/** A functional model from graph inputs to one output (arrays of one accepted; several inputs allowed). */
+/**
+ * A functional model from graph inputs to one or more outputs. Each output is named by its layer
+ * (History `<name>_loss`, compile's loss/lossWeights by name), so the output layers must differ.
+ */
 export function model(opts: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }): Model {
   if (opts === null || typeof opts !== 'object') throw new ConfigError(`model: expects { inputs, outputs }, got ${fmtValue(opts)}`);
   const inputs = Array.isArray(opts.inputs) ? opts.inputs : [opts.inputs];
@@ -517,8 +646,11 @@ export function model(opts: { inputs: SymbolicTensor | SymbolicTensor[]; outputs
   if (inputs.length === 0 || !inputs.every((t) => t instanceof SymbolicTensor)) {
     throw new ConfigError(`model: inputs must be a SymbolicTensor from input() (or an array of them), got ${fmtValue(opts.inputs)}`);
   }
-  if (outputs.length !== 1 || !(outputs[0] instanceof SymbolicTensor)) {
-    throw new ConfigError(`model: outputs must be one SymbolicTensor (or an array of one): multi-output models are not supported, got ${fmtValue(opts.outputs)}`);
+  if (outputs.length === 0 || !outputs.every((t) => t instanceof SymbolicTensor)) {
+    throw new ConfigError(`model: outputs must be a SymbolicTensor (or an array of them), got ${fmtValue(opts.outputs)}`);
   }
-  return new Model({ name: opts.name, inputs, output: outputs[0] });
+  const names = outputs.map((t) => (t.sourceLayer ? t.sourceLayer.name : t.name));
+  const dup = names.find((nm, i) => names.indexOf(nm) !== i);
+  if (dup !== undefined) throw new ConfigError(`model: two outputs are named ${fmtValue(dup)} (outputs are named by their layer; use distinct output layers)`);
+  return new Model({ name: opts.name, inputs, output: outputs.length === 1 ? outputs[0] : outputs });
 }

@@ -17,6 +17,15 @@ import { Embedding, EmbeddingArgs } from './embedding';
 import { GRU, GRUArgs, LSTM, LSTMArgs, SimpleRNN, SimpleRNNArgs } from './recurrent';
 import { BatchNormalization, BatchNormalizationArgs, LayerNormalization, LayerNormalizationArgs } from './normalization';
 import { ConvTranspose, ConvTransposeArgs, DepthwiseConv2D, DepthwiseConv2DArgs, SeparableConv, SeparableConvArgs } from './conv-family';
+import {
+  ActivityRegularization, ActivityRegularizationArgs, GaussianDropout, GaussianDropoutArgs, GaussianNoise,
+  GaussianNoiseArgs, SpatialDropout, SpatialDropoutArgs,
+} from './noise';
+import {
+  Cropping1DArgs, Cropping2DArgs, PadCrop, Permute, PermuteArgs, RepeatVector, RepeatVectorArgs, UpSampling,
+  UpSampling1DArgs, UpSampling2DArgs, ZeroPadding1DArgs, ZeroPadding2DArgs,
+} from './reshaping';
+import { ElementwiseMerge } from './merge';
 
 export { registerLayerClass, layerClassFromName, registeredLayerClasses } from './registry';
 export type { LayerFromConfig } from './registry';
@@ -41,6 +50,14 @@ export { BatchNormalization, LayerNormalization } from './normalization';
 export type { BatchNormalizationArgs, LayerNormalizationArgs } from './normalization';
 export { DepthwiseConv2D, SeparableConv, ConvTranspose } from './conv-family';
 export type { DepthwiseConv2DArgs, SeparableConvArgs, ConvTransposeArgs } from './conv-family';
+export { ElementwiseMerge } from './merge';
+export { GaussianNoise, GaussianDropout, SpatialDropout, ActivityRegularization } from './noise';
+export type { GaussianNoiseArgs, GaussianDropoutArgs, SpatialDropoutArgs, ActivityRegularizationArgs, DataFormat } from './noise';
+export { UpSampling, PadCrop, Permute, RepeatVector } from './reshaping';
+export type {
+  UpSampling1DArgs, UpSampling2DArgs, Interpolation, ZeroPadding1DArgs, ZeroPadding2DArgs, Cropping1DArgs, Cropping2DArgs,
+  PermuteArgs, RepeatVectorArgs,
+} from './reshaping';
 
 /** Fully connected layer on the last axis: y = act(x·W + b). */
 export function dense(args: DenseArgs): Dense { return new Dense(args); }
@@ -103,6 +120,46 @@ export function conv1dTranspose(args: ConvTransposeArgs): ConvTranspose { return
 export function conv2dTranspose(args: ConvTransposeArgs): ConvTranspose { return new ConvTranspose(2, args); }
 /** Transposed 3-D convolution: kernel [kd, kh, kw, filters, inChannels]. */
 export function conv3dTranspose(args: ConvTransposeArgs): ConvTranspose { return new ConvTranspose(3, args); }
+// ---- noise, reshaping and elementwise-merge layers (lib/layers/noise.ts, reshaping.ts, merge.ts) ----
+
+/** Identity whose output is penalised by l1·Σ|y| + l2·Σy² (divided by the batch size); defaults 0, 0. */
+export function activityRegularization(args: ActivityRegularizationArgs = {}): ActivityRegularization { return new ActivityRegularization(args); }
+/** Adds N(0, stddev²) noise while training; identity in inference. */
+export function gaussianNoise(args: GaussianNoiseArgs): GaussianNoise { return new GaussianNoise(args); }
+/** Multiplies by N(1, rate / (1 − rate)) noise while training; identity in inference. */
+export function gaussianDropout(args: GaussianDropoutArgs): GaussianDropout { return new GaussianDropout(args); }
+/** Drops whole channels of [batch, steps, channels] while training. */
+export function spatialDropout1d(args: SpatialDropoutArgs): SpatialDropout { return new SpatialDropout(1, args); }
+/** Drops whole feature maps of [batch, h, w, channels] while training. */
+export function spatialDropout2d(args: SpatialDropoutArgs): SpatialDropout { return new SpatialDropout(2, args); }
+/** Drops whole feature volumes of [batch, d, h, w, channels] while training. */
+export function spatialDropout3d(args: SpatialDropoutArgs): SpatialDropout { return new SpatialDropout(3, args); }
+/** Repeats each step `size` times (default 2). */
+export function upSampling1d(args: UpSampling1DArgs = {}): UpSampling { return new UpSampling(1, args); }
+/** Up-samples rows and columns by `size` (default [2, 2]); interpolation 'nearest' or 'bilinear'. */
+export function upSampling2d(args: UpSampling2DArgs = {}): UpSampling { return new UpSampling(2, args); }
+/** Zeros before/after the steps axis (default 1, 1). */
+export function zeroPadding1d(args: ZeroPadding1DArgs = {}): PadCrop { return new PadCrop('pad', 1, args); }
+/** Zeros around rows and columns (default 1 on every side). */
+export function zeroPadding2d(args: ZeroPadding2DArgs = {}): PadCrop { return new PadCrop('pad', 2, args); }
+/** Removes steps at the start/end (default 1, 1). */
+export function cropping1d(args: Cropping1DArgs = {}): PadCrop { return new PadCrop('crop', 1, args); }
+/** Removes rows/columns at the edges (default none). */
+export function cropping2d(args: Cropping2DArgs = {}): PadCrop { return new PadCrop('crop', 2, args); }
+/** Permutes the feature axes; `dims` is 1-based (Keras). */
+export function permute(args: PermuteArgs): Permute { return new Permute(args); }
+/** [batch, f] → [batch, n, f]. */
+export function repeatVector(args: RepeatVectorArgs): RepeatVector { return new RepeatVector(args); }
+/** Elementwise product of two or more inputs of one shape. */
+export function multiply(args: MergeArgs = {}): ElementwiseMerge { return new ElementwiseMerge('multiply', args); }
+/** Elementwise mean of two or more inputs of one shape. */
+export function average(args: MergeArgs = {}): ElementwiseMerge { return new ElementwiseMerge('average', args); }
+/** inputs[0] − inputs[1] (exactly two inputs of one shape). */
+export function subtract(args: MergeArgs = {}): ElementwiseMerge { return new ElementwiseMerge('subtract', args); }
+/** Elementwise maximum of two or more inputs of one shape. */
+export function maximum(args: MergeArgs = {}): ElementwiseMerge { return new ElementwiseMerge('maximum', args); }
+/** Elementwise minimum of two or more inputs of one shape. */
+export function minimum(args: MergeArgs = {}): ElementwiseMerge { return new ElementwiseMerge('minimum', args); }
 
 // ---- registration: every layer class by its Keras class name (lib/layers/registry.ts) ----
 // fromConfig receives getConfig()'s camelCase object (objects revived); `trainable` is not a
@@ -137,3 +194,22 @@ registerLayerClass('SeparableConv2D', (c) => separableConv2d(opts(c)));
 registerLayerClass('Conv1DTranspose', (c) => conv1dTranspose(opts(c)));
 registerLayerClass('Conv2DTranspose', (c) => conv2dTranspose(opts(c)));
 registerLayerClass('Conv3DTranspose', (c) => conv3dTranspose(opts(c)));
+registerLayerClass('ActivityRegularization', (c) => activityRegularization(opts(c)));
+registerLayerClass('GaussianNoise', (c) => gaussianNoise(opts(c)));
+registerLayerClass('GaussianDropout', (c) => gaussianDropout(opts(c)));
+registerLayerClass('SpatialDropout1D', (c) => spatialDropout1d(opts(c)));
+registerLayerClass('SpatialDropout2D', (c) => spatialDropout2d(opts(c)));
+registerLayerClass('SpatialDropout3D', (c) => spatialDropout3d(opts(c)));
+registerLayerClass('UpSampling1D', (c) => upSampling1d(opts(c)));
+registerLayerClass('UpSampling2D', (c) => upSampling2d(opts(c)));
+registerLayerClass('ZeroPadding1D', (c) => zeroPadding1d(opts(c)));
+registerLayerClass('ZeroPadding2D', (c) => zeroPadding2d(opts(c)));
+registerLayerClass('Cropping1D', (c) => cropping1d(opts(c)));
+registerLayerClass('Cropping2D', (c) => cropping2d(opts(c)));
+registerLayerClass('Permute', (c) => permute(opts(c)));
+registerLayerClass('RepeatVector', (c) => repeatVector(opts(c)));
+registerLayerClass('Multiply', (c) => multiply(opts(c)));
+registerLayerClass('Average', (c) => average(opts(c)));
+registerLayerClass('Subtract', (c) => subtract(opts(c)));
+registerLayerClass('Maximum', (c) => maximum(opts(c)));
+registerLayerClass('Minimum', (c) => minimum(opts(c)));

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor';
 import { add } from '../ops/elementwise';
 import { concat, slice } from '../ops/transform';
 import { addInto } from '../../kernels/activations';
+import { MergeOp, mergeBackward, mergeForward } from '../../kernels/merge';
 import { ForwardResult, Layer, checkOptionNames } from './layer';
 
 export interface MergeArgs { inputShape?: number[]; name?: string }
@@ -122,5 +123,69 @@ export class Concatenate extends Layer {
 
   override getConfig(): Record<string, unknown> {
     return { name: this.name, trainable: true, axis: this.axis };
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Elementwise merges (Keras 3): Multiply, Average, Subtract (exactly 2 inputs), Maximum, Minimum.
+//
+//   Multiply  y = Π_k x_k        dX_k = dY ⊙ Π_{j≠k} x_j
+//   Average   y = (Σ_k x_k) / K  dX_k = dY / K
+//   Subtract  y = x_0 − x_1      dX_0 = dY, dX_1 = −dY
+//   Maximum   y = max_k x_k      dX_k = dY where input k is the first maximum, else 0 (Minimum alike)
+//
+// All inputs must have one shape (as Add). The loops are kernels/merge.ts.
+
+interface ElementwiseCtx { xs: Float32Array[]; shape: readonly number[] }
+
+const MERGE_CLASS: Record<MergeOp, string> = {
+  multiply: 'Multiply', average: 'Average', subtract: 'Subtract', maximum: 'Maximum', minimum: 'Minimum',
+};
+
+export class ElementwiseMerge extends Layer {
+  readonly className: string;
+
+  constructor(readonly op: MergeOp, args: MergeArgs = {}) {
+    checkOptionNames(op, args, ['inputShape', 'name']);
+    super(op, args);
+    this.className = MERGE_CLASS[op];
+  }
+
+  private checkCount(n: number): void {
+    if (this.op === 'subtract') {
+      if (n !== 2) throw new ShapeError(`${this.name}: subtract expects exactly 2 inputs, got ${n}`);
+    } else atLeastTwo(this.name, n);
+  }
+
+  computeOutputShape(inputShapes: number[][]): number[] {
+    this.checkCount(inputShapes.length);
+    const s0 = inputShapes[0];
+    inputShapes.forEach((s, k) => {
+      if (s.length !== s0.length || s.some((d, j) => d !== s0[j])) {
+        throw new ShapeError(`${this.name}: every input must have the same shape, got ${inputShapes.map(fmtShape).join(', ')} (input ${k} differs from input 0)`);
+      }
+    });
+    return s0.slice();
+  }
+
+  forward(inputs: Tensor[], _training: boolean): ForwardResult {
+    this.ensureBuilt(inputs);
+    this.computeOutputShape(inputs.map((t) => t.shape as number[]));  // batch included: same check
+    const xs = inputs.map((t) => t.data);
+    const y = new Float32Array(inputs[0].size);
+    mergeForward(this.op, xs, y, y.length);
+    const ctx: ElementwiseCtx = { xs, shape: inputs[0].shape };
+    return { y: new Tensor(y, inputs[0].shape), ctx };
+  }
+
+  backward(ctx: unknown, dy: Tensor): Tensor[] {
+    const { xs, shape } = ctx as ElementwiseCtx;
+    const dxs = xs.map(() => new Float32Array(dy.size));
+    mergeBackward(this.op, xs, dy.data, dxs, dy.size);
+    return dxs.map((d) => new Tensor(d, shape));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, trainable: true };
   }
 }

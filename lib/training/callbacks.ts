@@ -13,8 +13,9 @@
  * <metrics> } for that batch. Epoch logs: { loss, data_loss, <metrics>, val_loss, val_data_loss,
  * val_<metrics> }.
  */
-import { ConfigError, fmtValue } from '../errors';
+import { ConfigError, ValueError, fmtValue } from '../errors';
 import type { Tensor } from '../tensor';
+import type { Optimizer } from './optimizers';
 
 export type Logs = Record<string, number>;
 
@@ -23,6 +24,8 @@ export interface CallbackModel {
   stopTraining: boolean;
   getWeights(): Tensor[];
   setWeights(ws: Tensor[]): void;
+  /** The compiled optimizer (learning-rate callbacks read and set its learningRate). */
+  readonly optimizer?: Optimizer | null;
 }
 
 export interface Callback {
@@ -153,3 +156,143 @@ export function terminateOnNaN(): TerminateOnNaN {
 // Saving during fit (lib/io/checkpoint.ts); 'ridge/node' adds a `dir` option.
 export { modelCheckpoint } from '../io/checkpoint';
 export type { ModelCheckpoint, ModelCheckpointOptions } from '../io/checkpoint';
+// ------------------------------------------------------------------------------------------------
+// Learning-rate callbacks (Keras 3 ReduceLROnPlateau and LearningRateScheduler). Both set
+// `model.optimizer.learningRate`, which must be a number (an optimizer built with a schedule
+// refuses, as in Keras).
+
+/** The optimizer's current numeric learning rate, or a ConfigError naming the callback. */
+function numericLr(who: string, model: CallbackModel | null): { opt: Optimizer; lr: number } {
+  const opt = model?.optimizer ?? null;
+  if (opt === null || !('learningRate' in opt)) {
+    throw new ConfigError(`${who}: the model's optimizer has no learningRate to adjust (compile the model with an optimizers.*() object or name)`);
+  }
+  const lr = opt.learningRate;
+  if (typeof lr !== 'number') {
+    throw new ConfigError(`${who}: the optimizer's learningRate is a schedule (${(lr as { className?: string }).className ?? 'custom'}); a callback cannot also set it — use one or the other`);
+  }
+  return { opt, lr };
+}
+
+export interface ReduceLROnPlateauOptions {
+  /** Log key to watch (default 'val_loss'). */
+  monitor?: string;
+  /** new lr = lr · factor (default 0.1; must be < 1). */
+  factor?: number;
+  /** Epochs without improvement before reducing (default 10). */
+  patience?: number;
+  /** 'auto' (max when the key contains 'acc', else min, as Keras), 'min' or 'max'. */
+  mode?: 'auto' | 'min' | 'max';
+  /** Improvement threshold (default 1e-4). */
+  minDelta?: number;
+  /** Epochs to wait after a reduction before counting again (default 0). */
+  cooldown?: number;
+  /** Lower bound of the learning rate (default 0). */
+  minLr?: number;
+}
+
+export interface ReduceLROnPlateau extends Callback {
+  readonly monitor: string;
+  best: number;
+  /** 0-based epochs at which the learning rate was reduced. */
+  readonly reductions: { epoch: number; from: number; to: number }[];
+}
+
+/**
+ * Multiplies the learning rate by `factor` when `monitor` has not improved by more than `minDelta`
+ * for `patience` epochs, then waits `cooldown` epochs; never below `minLr` (Keras 3 ReduceLROnPlateau).
+ */
+export function reduceLROnPlateau(opts: ReduceLROnPlateauOptions = {}): ReduceLROnPlateau {
+  const who = 'callbacks.reduceLROnPlateau';
+  const allowed = ['monitor', 'factor', 'patience', 'mode', 'minDelta', 'cooldown', 'minLr'];
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ConfigError(`${who}: options must be an object, got ${fmtValue(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new ConfigError(`${who}: unknown option ${fmtValue(k)} (allowed: ${allowed.join(', ')})`);
+  }
+  const monitor = opts.monitor ?? 'val_loss';
+  const factor = opts.factor ?? 0.1;
+  const patience = opts.patience ?? 10;
+  const minDelta = opts.minDelta ?? 1e-4;
+  const cooldown = opts.cooldown ?? 0;
+  const minLr = opts.minLr ?? 0;
+  if (typeof monitor !== 'string' || monitor === '') throw new ConfigError(`${who}: monitor must be a log key such as 'val_loss', got ${fmtValue(monitor)}`);
+  if (typeof factor !== 'number' || !(factor >= 0 && factor < 1)) throw new ConfigError(`${who}: factor must be a number in [0, 1) (Keras does not support a factor >= 1), got ${fmtValue(factor)}`);
+  if (!Number.isInteger(patience) || patience < 0) throw new ConfigError(`${who}: patience must be an integer >= 0, got ${fmtValue(patience)}`);
+  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) throw new ConfigError(`${who}: minDelta must be a finite number, got ${fmtValue(minDelta)}`);
+  if (!Number.isInteger(cooldown) || cooldown < 0) throw new ConfigError(`${who}: cooldown must be an integer >= 0, got ${fmtValue(cooldown)}`);
+  if (typeof minLr !== 'number' || !Number.isFinite(minLr) || minLr < 0) throw new ConfigError(`${who}: minLr must be a finite number >= 0, got ${fmtValue(minLr)}`);
+  const mode = opts.mode ?? 'auto';
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new ConfigError(`${who}: mode must be 'auto', 'min' or 'max', got ${fmtValue(mode)}`);
+  const maximize = mode === 'max' || (mode === 'auto' && monitor.includes('acc'));
+  // Keras: min: current < best − minDelta;  max: current > best + minDelta.
+  const better = (current: number, best: number) => (maximize ? current > best + minDelta : current < best - minDelta);
+  const minLr32 = Math.fround(minLr);
+
+  let model: CallbackModel | null = null;
+  let wait = 0, cooldownCounter = 0;
+  const cb: ReduceLROnPlateau = {
+    monitor,
+    best: maximize ? -Infinity : Infinity,
+    reductions: [],
+    setModel(m) { model = m; },
+    onTrainBegin() {
+      numericLr(who, model); // fail before the first epoch, not after it
+      wait = 0;
+      cooldownCounter = 0;
+      cb.best = maximize ? -Infinity : Infinity;
+    },
+    onEpochEnd(epoch, logs) {
+      const current = logs[monitor];
+      if (current === undefined) return;
+      if (cooldownCounter > 0) { cooldownCounter--; wait = 0; }
+      if (better(current, cb.best)) {
+        cb.best = current;
+        wait = 0;
+      } else if (cooldownCounter === 0) {
+        wait++;
+        if (wait >= patience) {
+          const { opt, lr } = numericLr(who, model);
+          if (lr > minLr32) {
+            const next = Math.max(lr * factor, minLr);
+            opt.learningRate = next;
+            cb.reductions.push({ epoch, from: lr, to: next });
+            cooldownCounter = cooldown;
+            wait = 0;
+          }
+        }
+      }
+    },
+  };
+  return cb;
+}
+
+export interface LearningRateScheduler extends Callback {
+  /** The learning rate set at the start of each epoch that ran, in order. */
+  readonly history: number[];
+}
+
+/**
+ * Sets the learning rate at the start of every epoch to `schedule(epoch, currentLr)` (Keras 3
+ * LearningRateScheduler; `epoch` is 0-based). The result must be a finite number >= 0.
+ */
+export function learningRateScheduler(schedule: (epoch: number, lr: number) => number): LearningRateScheduler {
+  const who = 'callbacks.learningRateScheduler';
+  if (typeof schedule !== 'function') throw new ConfigError(`${who}: schedule must be a function (epoch, lr) => lr, got ${fmtValue(schedule)}`);
+  let model: CallbackModel | null = null;
+  const cb: LearningRateScheduler = {
+    history: [],
+    setModel(m) { model = m; },
+    onTrainBegin() { numericLr(who, model); },
+    onEpochBegin(epoch) {
+      const { opt, lr } = numericLr(who, model);
+      const next = schedule(epoch, lr);
+      if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) {
+        throw new ValueError(`${who}: schedule(${epoch}, ${lr}) must return a finite number >= 0, got ${fmtValue(next)}`);
+      }
+      opt.learningRate = next;
+      cb.history.push(next);
+    },
+  };
+  return cb;
+}
+

@@ -21,17 +21,30 @@ import type { Model } from '../graph/model';
 import { weightPenalties } from './penalties';
 import { applyConstraints } from '../constraints';
 import type { Callback, Logs } from './callbacks';
+import { MetricAccumulator } from './metrics';
+import { weightedLoss } from './losses';
 import { ProgressBar } from './progress';
 import { snapshot } from './transaction';
-import { checkFiniteData } from './data-checks';
+import { checkFinite, checkFiniteData } from './data-checks';
 
 export interface FitOptions {
   /** Passes over the training data (default 1). */
   epochs?: number;
   /** Samples per gradient step (default 32); the last batch of an epoch may be smaller. */
   batchSize?: number;
-  /** [x, y] evaluated after each epoch (inference mode); gives val_loss, val_data_loss, val_<metric>. */
-  validationData?: [Tensor | Tensor[], Tensor];
+  /** [x, y] or [x, y, sampleWeight] evaluated after each epoch (inference mode); gives val_loss, val_data_loss, val_<metric>. */
+  validationData?: [Tensor | Tensor[], Tensor | Tensor[]] | [Tensor | Tensor[], Tensor | Tensor[], Tensor | Float32Array | number[]];
+  /**
+   * One weight per sample (a [n] or [n, 1] Tensor, Float32Array or number[]): the data loss becomes
+   * Σ w·loss / batch (Keras); penalties and metrics are not weighted. Split with validationSplit.
+   */
+  sampleWeight?: Tensor | Float32Array | number[];
+  /**
+   * Weight per class id, e.g. { 0: 1, 1: 5 }: each sample gets the weight of its class (argmax of a
+   * one-hot target, else the rounded target value); classes not listed weigh 1 (Keras). Not together
+   * with sampleWeight.
+   */
+  classWeight?: Record<number, number>;
   /** Fraction in (0, 1) of the samples, taken from the END of x and y before shuffling (Keras), held out for validation. */
   validationSplit?: number;
   /** Shuffle the training samples before each epoch (default true). */
@@ -50,7 +63,53 @@ export interface FitOptions {
   checkNumerics?: boolean;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'seed', 'callbacks', 'verbose', 'checkNumerics'];
+const FIT_KEYS = ['epochs', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'seed', 'callbacks', 'verbose', 'checkNumerics', 'sampleWeight', 'classWeight'];
+
+/** Validates sample weights: n finite numbers ([n] or [n, 1] Tensor, Float32Array or number[]). Returns a copy. */
+export function sampleWeightArray(who: string, arg: string, v: unknown, n: number): Float32Array {
+  let data: ArrayLike<number>;
+  if (v instanceof Tensor) {
+    if (!(v.rank === 1 || (v.rank === 2 && v.shape[1] === 1))) throw new ShapeError(`${who}: ${arg} must have shape [${n}] or [${n}, 1], got ${fmtShape(v.shape)}`);
+    data = v.data;
+  } else if (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+    data = v as ArrayLike<number>;
+  } else {
+    throw new ValueError(`${who}: ${arg} must be a Tensor, Float32Array or number[] with one weight per sample, got ${fmtValue(v)}`);
+  }
+  if (data.length !== n) throw new ShapeError(`${who}: ${arg} must have one weight per sample (${n}), got ${data.length}`);
+  const out = Float32Array.from(data);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) throw new ValueError(`${who}: ${arg} must be finite numbers, got ${out[i]} at index ${i}`);
+  }
+  return out;
+}
+
+/** Keras' class_weight → sample weights: class = argmax(y) for one-hot rows, else round(y). */
+function classWeightArray(who: string, cw: unknown, ys: Tensor[]): Float32Array {
+  if (ys.length > 1) throw new ConfigError(`${who}: classWeight is not supported for multi-output models (as Keras); give sampleWeight`);
+  const y = ys[0];
+  if (cw === null || typeof cw !== 'object' || Array.isArray(cw)) throw new ConfigError(`${who}: classWeight must be an object { classId: weight }, got ${fmtValue(cw)}`);
+  const table = new Map<number, number>();
+  for (const [k, v] of Object.entries(cw as Record<string, unknown>)) {
+    const id = Number(k);
+    if (!Number.isInteger(id) || id < 0) throw new ConfigError(`${who}: classWeight keys must be class ids (integers >= 0), got ${fmtValue(k)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${who}: classWeight[${k}] must be a finite number, got ${fmtValue(v)}`);
+    table.set(id, v);
+  }
+  const n = y.shape[0];
+  const row = y.size / n;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let cls: number;
+    if (row > 1) {
+      let best = 0;
+      for (let c = 1; c < row; c++) if (y.data[i * row + c] > y.data[i * row + best]) best = c;
+      cls = best;
+    } else cls = Math.round(y.data[i]);
+    out[i] = table.get(cls) ?? 1;
+  }
+  return out;
+}
 const HOOKS = ['setModel', 'onTrainBegin', 'onEpochBegin', 'onBatchBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'];
 
 export class History {
@@ -78,29 +137,37 @@ export function checkBatchSize(who: string, opts: { batchSize?: number }): numbe
   return b;
 }
 
-/** loss (with penalties), data_loss and metrics over (xs, y) in batches, inference mode. */
-export function evaluateBatches(m: Model, xs: Tensor[], y: Tensor, batchSize: number, prefix = ''): Logs {
+/**
+ * loss (with penalties), data_loss and metrics over (xs, y) in batches, inference mode. With sample
+ * weights `w`, data_loss = Σ w·loss / n (metrics unweighted, as Keras' `metrics`).
+ */
+export function evaluateBatches(m: Model, xs: Tensor[], y: Tensor | Tensor[], batchSize: number, prefix = '', w: Float32Array | null = null): Logs {
   const graph = m.graph!;
-  const loss = m.loss!;
+  const ys = Array.isArray(y) ? y : [y];
+  const multi = ys.length > 1;
+  const names = m.outputNames;
   const n = xs[0].shape[0];
-  const metrics = m.metrics(graph.outputShape);
-  const sums = metrics.map(() => 0), counts = metrics.map(() => 0);
+  const metrics = m.outputMetrics().map((om) => ({ om, acc: new MetricAccumulator(om.metric) }));
   let dataSum = 0, activitySum = 0;
+  const outSums = ys.map(() => 0);
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const batch = xs.map((t) => sliceRows(t, start, count));
-    const yb = sliceRows(y, start, count);
-    const { y: yPred, activity } = graph.forward(batch, false, true);
-    dataSum += loss.compute(yb, yPred) * count;
+    const ybs = ys.map((t) => sliceRows(t, start, count));
+    const { ys: yPreds, activity } = graph.forward(batch, false, true);
+    const d = m.dataLoss(ybs, yPreds, false, w ? w.subarray(start, start + count) : null);
+    dataSum += d.value * count;
+    d.perOutput.forEach((v, k) => { outSums[k] += v * count; });
     activitySum += activity * count;
-    metrics.forEach((mt, i) => { const r = mt.batch(yb, yPred); sums[i] += r.sum; counts[i] += r.count; });
+    metrics.forEach(({ om, acc }) => acc.add(ybs[om.output], yPreds[om.output]));
   }
   graph.release();
   const data = dataSum / n;
   const logs: Logs = {};
   logs[prefix + 'loss'] = data + weightPenalties(graph.layers) + activitySum / n;
   logs[prefix + 'data_loss'] = data;
-  metrics.forEach((mt, i) => { logs[prefix + mt.name] = sums[i] / counts[i]; });
+  if (multi) outSums.forEach((v, k) => { logs[`${prefix}${names[k]}_loss`] = v / n; });
+  metrics.forEach(({ om, acc }) => { logs[prefix + om.key] = acc.result(); });
   return logs;
 }
 
@@ -115,31 +182,51 @@ function inputList(who: string, arg: string, x: unknown): Tensor[] {
   return xs as Tensor[];
 }
 
-function target(who: string, arg: string, y: unknown): Tensor {
-  const t = Array.isArray(y) && y.length === 1 ? y[0] : y;
-  if (!(t instanceof Tensor)) throw new ValueError(`${who}: ${arg} must be a Tensor (models have a single output), got ${fmtValue(y)}`);
-  if (t.rank < 1) throw new ShapeError(`${who}: ${arg} must have a batch dimension [batch, …], got shape ${fmtShape(t.shape)}`);
-  return t;
+/**
+ * The targets: one Tensor for a single-output model (an array of one accepted), an array of one
+ * Tensor per output for a multi-output model.
+ */
+export function targetList(who: string, arg: string, y: unknown, outputs: number): Tensor[] {
+  let ys: unknown[];
+  if (outputs === 1) ys = [Array.isArray(y) && y.length === 1 ? y[0] : y];
+  else {
+    if (!Array.isArray(y) || y.length !== outputs) {
+      throw new ValueError(`${who}: ${arg} must be an array of ${outputs} Tensors, one per model output, got ${Array.isArray(y) ? `${y.length} entries` : fmtValue(y)}`);
+    }
+    ys = y;
+  }
+  return ys.map((t, k) => {
+    const a = outputs > 1 ? `${arg}[${k}]` : arg;
+    if (!(t instanceof Tensor)) throw new ValueError(`${who}: ${a} must be a Tensor${outputs === 1 ? ' (the model has a single output)' : ''}, got ${fmtValue(t)}`);
+    if (t.rank < 1) throw new ShapeError(`${who}: ${a} must have a batch dimension [batch, …], got shape ${fmtShape(t.shape)}`);
+    return t;
+  });
 }
 
-/** Checks (x, y) against the model and the loss; returns the tensors. Changes nothing. */
-function checkData(m: Model, who: string, xArg: string, yArg: string, x: unknown, y: unknown): { xs: Tensor[]; yt: Tensor } {
+/** Checks (x, y) against the model and the losses; returns the tensors. Changes nothing. */
+function checkData(m: Model, who: string, xArg: string, yArg: string, x: unknown, y: unknown): { xs: Tensor[]; yts: Tensor[] } {
   const xs = inputList(who, xArg, x);
-  const yt = target(who, yArg, y);
+  const yts = targetList(who, yArg, y, m.outputCount);
   const out = m.prepare(who, xs, false);
-  if (yt.shape[0] !== xs[0].shape[0]) {
-    throw new ShapeError(`${who}: ${xArg} and ${yArg} must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
-  }
-  m.loss!.checkTargets?.(`${who}: ${yArg}`, yt, [xs[0].shape[0], ...out]);
-  checkFiniteData(who, xs, yt, xArg, yArg);
-  return { xs, yt };
+  const shapes = m.graph ? m.graph.outputShapes : [out];
+  const lossList = m.requireCompiled(who).losses;
+  yts.forEach((yt, k) => {
+    const a = yts.length > 1 ? `${yArg}[${k}]` : yArg;
+    if (yt.shape[0] !== xs[0].shape[0]) {
+      throw new ShapeError(`${who}: ${xArg} and ${a} must have the same number of samples, got ${xs[0].shape[0]} and ${yt.shape[0]}`);
+    }
+    lossList[k].checkTargets?.(`${who}: ${a}`, yt, [xs[0].shape[0], ...shapes[k]]);
+  });
+  checkFiniteData(who, xs, yts[0], xArg, yts.length > 1 ? `${yArg}[0]` : yArg);
+  for (let k = 1; k < yts.length; k++) checkFinite(who, `${yArg}[${k}]`, yts[k]);
+  return { xs, yts };
 }
 
 async function call(r: void | Promise<void>): Promise<void> {
   if (r && typeof (r as Promise<void>).then === 'function') await r;
 }
 
-export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: FitOptions = {}): Promise<History> {
+export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor | Tensor[], opts: FitOptions = {}): Promise<History> {
   const who = 'fit';
   // ---------------------------------------------------------------- 1. validate, change nothing
   const compiled = m.requireCompiled(who);
@@ -179,24 +266,35 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
 
   const all = checkData(m, who, 'x', 'y', x, y);
   const n = all.xs[0].shape[0];
-  let trainX = all.xs, trainY = all.yt, nTrain = n;
-  let val: { xs: Tensor[]; yt: Tensor } | null = null;
+  if (opts.sampleWeight !== undefined && opts.classWeight !== undefined) {
+    throw new ConfigError(`${who}: give either sampleWeight or classWeight, not both (Keras)`);
+  }
+  const allW = opts.sampleWeight !== undefined ? sampleWeightArray(who, 'sampleWeight', opts.sampleWeight, n)
+    : opts.classWeight !== undefined ? classWeightArray(who, opts.classWeight, all.yts) : null;
+  let trainW = allW;
+  let valW: Float32Array | null = null;
+  let trainX = all.xs, trainYs = all.yts, nTrain = n;
+  let val: { xs: Tensor[]; yts: Tensor[] } | null = null;
   if (split !== undefined) {
     nTrain = Math.ceil(n * (1 - split));
     if (nTrain < 1 || nTrain >= n) {
       throw new ConfigError(`${who}: validationSplit ${split} of ${n} samples leaves ${nTrain} for training and ${n - nTrain} for validation; both need at least 1`);
     }
     trainX = all.xs.map((t) => sliceRows(t, 0, nTrain));
-    trainY = sliceRows(all.yt, 0, nTrain);
-    val = { xs: all.xs.map((t) => sliceRows(t, nTrain, n - nTrain)), yt: sliceRows(all.yt, nTrain, n - nTrain) };
+    trainYs = all.yts.map((t) => sliceRows(t, 0, nTrain));
+    if (allW) { trainW = allW.subarray(0, nTrain); valW = allW.subarray(nTrain); }
+    val = { xs: all.xs.map((t) => sliceRows(t, nTrain, n - nTrain)), yts: all.yts.map((t) => sliceRows(t, nTrain, n - nTrain)) };
   } else if (opts.validationData !== undefined) {
     const vd = opts.validationData;
-    if (!Array.isArray(vd) || vd.length !== 2) throw new ConfigError(`${who}: validationData must be [x, y], got ${fmtValue(vd)}`);
+    if (!Array.isArray(vd) || (vd.length !== 2 && vd.length !== 3)) throw new ConfigError(`${who}: validationData must be [x, y] or [x, y, sampleWeight], got ${fmtValue(vd)}`);
     val = checkData(m, who, 'validationData[0]', 'validationData[1]', vd[0], vd[1]);
+    if (vd.length === 3) valW = sampleWeightArray(who, 'validationData[2]', vd[2], val.yts[0].shape[0]);
   }
   const outShape = m.prepare(who, all.xs, false);
-  const metrics = m.metrics(outShape);
-  const keys = ['loss', 'data_loss', ...metrics.map((mt) => mt.name)];
+  const multi = m.outputCount > 1;
+  // Multi-output models are functional, hence built: their per-output keys are known now.
+  const metricKeys = multi ? m.outputMetrics().map((om) => om.key) : m.metrics(outShape).map((mt) => mt.name);
+  const keys = ['loss', 'data_loss', ...(multi ? m.outputNames.map((nm) => `${nm}_loss`) : []), ...metricKeys];
   const epochKeys = val ? [...keys, ...keys.map((k) => 'val_' + k)] : keys;
   cbs.forEach((cb, i) => {
     if (cb.monitor !== undefined && !epochKeys.includes(cb.monitor)) {
@@ -218,8 +316,11 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
   const bufRows = Math.min(batchSize, nTrain);
   const xRows = trainX.map((t) => t.size / t.shape[0]);
   const xBufs = trainX.map((_, i) => new Float32Array(bufRows * xRows[i]));
-  const yRow = trainY.size / trainY.shape[0];
-  const yBuf = new Float32Array(bufRows * yRow);
+  const yRows = trainYs.map((t) => t.size / t.shape[0]);
+  const yBufs = trainYs.map((_, k) => new Float32Array(bufRows * yRows[k]));
+  const metrics = m.outputMetrics();
+  const outNames = m.outputNames;
+  const wBuf = trainW ? new Float32Array(bufRows) : null;
   const progress = verbose === 0 ? null : new ProgressBar(epochs, steps, verbose === 1);
 
   m.stopTraining = false;
@@ -250,7 +351,8 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
       if (shuffle) rng.shuffle(order);
       progress?.epochBegin();
       let lossSum = 0, dataSum = 0, seen = 0;
-      const mSums = metrics.map(() => 0), mCounts = metrics.map(() => 0);
+      const outSums = trainYs.map(() => 0);
+      const acc = metrics.map((om) => ({ om, acc: new MetricAccumulator(om.metric) }));
 
       for (let b = 0; b < steps; b++) {
         for (const cb of cbs) await call(cb.onBatchBegin?.(b, {}));
@@ -265,22 +367,26 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
           }
           return new Tensor(count === bufRows ? buf : buf.subarray(0, count * row), [count, ...t.shape.slice(1)]);
         });
-        for (let r = 0; r < count; r++) {
-          const from = order[start + r] * yRow;
-          yBuf.set(trainY.data.subarray(from, from + yRow), r * yRow);
+        const ybs = trainYs.map((t, k) => {
+          const row = yRows[k], buf = yBufs[k];
+          for (let r = 0; r < count; r++) {
+            const from = order[start + r] * row;
+            buf.set(t.data.subarray(from, from + row), r * row);
+          }
+          return new Tensor(count === bufRows ? buf : buf.subarray(0, count * row), [count, ...t.shape.slice(1)]);
+        });
+        let wb: Float32Array | null = null;
+        if (wBuf && trainW) {
+          for (let r = 0; r < count; r++) wBuf[r] = trainW[order[start + r]];
+          wb = count === bufRows ? wBuf : wBuf.subarray(0, count);
         }
-        const yb = new Tensor(count === bufRows ? yBuf : yBuf.subarray(0, count * yRow), [count, ...trainY.shape.slice(1)]);
 
         // One step: forward (dropout on), loss, backward with the penalty hook, optimizer update.
-        const { data, penalty, yPred } = m.step(xb, yb, true);
+        const { data, penalty, yPreds, perOutput } = m.step(xb, ybs, true, undefined, wb);
         const total = data + penalty;
         const batchLogs: Logs = { batch: b, size: count, loss: total, data_loss: data };
-        metrics.forEach((mt, i) => {
-          const r = mt.batch(yb, yPred);
-          mSums[i] += r.sum;
-          mCounts[i] += r.count;
-          batchLogs[mt.name] = r.sum / r.count;
-        });
+        if (multi) perOutput.forEach((v, k) => { batchLogs[`${outNames[k]}_loss`] = v; outSums[k] += v * count; });
+        acc.forEach(({ om, acc: a }) => { batchLogs[om.key] = a.add(ybs[om.output], yPreds[om.output]); });
         optimizer.applyGradients(weights);
         // Constraint hook (Keras): after the step, w ← constraint(w) (lib/constraints.ts).
         applyConstraints(weights, (i) => owners[i].name);
@@ -292,7 +398,8 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
         for (const cb of cbs) await call(cb.onBatchEnd?.(b, batchLogs));
         if (progress) {
           const running: Logs = { loss: lossSum / seen, data_loss: dataSum / seen };
-          metrics.forEach((mt, i) => { running[mt.name] = mSums[i] / mCounts[i]; });
+          if (multi) outSums.forEach((v, k) => { running[`${outNames[k]}_loss`] = v / seen; });
+          acc.forEach(({ om, acc: a }) => { running[om.key] = a.result(); });
           progress.batchEnd(epoch, b + 1, running);
         }
         if (m.stopTraining) break;
@@ -303,8 +410,9 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor, opts: 
       graph.release();
 
       const logs: Logs = { loss: lossSum / seen, data_loss: dataSum / seen };
-      metrics.forEach((mt, i) => { logs[mt.name] = mSums[i] / mCounts[i]; });
-      if (val) Object.assign(logs, evaluateBatches(m, val.xs, val.yt, batchSize, 'val_'));
+      if (multi) outSums.forEach((v, k) => { logs[`${outNames[k]}_loss`] = v / seen; });
+      acc.forEach(({ om, acc: a }) => { logs[om.key] = a.result(); });
+      if (val) Object.assign(logs, evaluateBatches(m, val.xs, val.yts, batchSize, 'val_', valW));
       history.epoch.push(epoch);
       for (const k of Object.keys(logs)) (history.history[k] ??= []).push(logs[k]);
       progress?.epochEnd(epoch, logs);

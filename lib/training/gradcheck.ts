@@ -44,7 +44,7 @@ export interface GradCheckReport {
   entries: GradCheckEntry[];
 }
 
-export function gradCheck(model: Model, x: Tensor | Tensor[], y: Tensor, opts: GradCheckOptions = {}): GradCheckReport {
+export function gradCheck(model: Model, x: Tensor | Tensor[], y: Tensor | Tensor[], opts: GradCheckOptions = {}): GradCheckReport {
   if (opts === null || typeof opts !== 'object') throw new ConfigError(`gradCheck: options must be an object, got ${fmtValue(opts)}`);
   const eps = opts.eps ?? 1e-3;
   const tolerance = opts.tolerance ?? 1e-3;

@@ -16,6 +16,12 @@
  *   BCE   max(z, 0) − z t + log(1 + e^(−|z|))       d/dz = (σ(z) − t) / N
  *   CCE   Σ_c t_c (logsumexp(z) − z_c)              d/dz_c = ((Σ t) softmax(z)_c − t_c) / N
  *
+ * `labelSmoothing` ls ∈ [0, 1] (binary and categorical cross-entropy, Keras): the targets are
+ * softened before the loss, t ← t·(1 − ls) + ls/2 (binary) or t·(1 − ls) + ls/C (categorical, C
+ * classes); the gradient formulas above hold with the softened t.
+ *
+ * Sample weights (fit/evaluate `sampleWeight`, `classWeight`): weightedLoss() below, for any Loss.
+ *
  * Identifiers accepted by compile(): a name ('meanSquaredError', 'mse', 'mean_squared_error', …),
  * `{ name, fromLogits: true }`, or a Loss object (e.g. `losses.binaryCrossentropy({ fromLogits: true })`,
  * or any object with `name`, `compute` and `valueAndGradient`).
@@ -204,6 +210,7 @@ class BuiltinLoss implements Loss {
     readonly fromLogits: boolean,
     private readonly kernel: Kernel,
     private readonly kind: 'elementwise' | 'categorical' | 'sparse',
+    readonly labelSmoothing = 0,
   ) {}
 
   checkTargets(who: string, yTrue: Tensor, predShape: readonly number[]): void {
@@ -228,6 +235,14 @@ class BuiltinLoss implements Loss {
       const ids = yTrue.data;
       for (let r = 0; r < ids.length; r++) t[r * C + ids[r]] = 1;
     }
+    const ls = this.labelSmoothing;
+    if (ls > 0) {
+      // Keras: binary t·(1 − ls) + ls/2; categorical t·(1 − ls) + ls/C. A fresh array: yTrue is never written.
+      const add = this.kind === 'elementwise' ? 0.5 * ls : ls / C;
+      const soft = new Float32Array(t.length);
+      for (let i = 0; i < soft.length; i++) soft[i] = t[i] * (1 - ls) + add;
+      t = soft;
+    }
     return this.kernel(t, yPred.data, C, grad);
   }
 
@@ -242,14 +257,31 @@ class BuiltinLoss implements Loss {
   }
 }
 
-export interface CrossentropyOptions { fromLogits?: boolean }
+export interface CrossentropyOptions {
+  fromLogits?: boolean;
+  /** Binary and categorical cross-entropy only: soften the targets by this much, in [0, 1] (default 0). */
+  labelSmoothing?: number;
+}
 
-function fromLogitsOption(fn: string, opts: unknown): boolean {
+function fromLogitsOption(fn: string, opts: unknown, smoothing = false): boolean {
   if (opts === undefined) return false;
-  if (typeof opts !== 'object' || opts === null) throw new ConfigError(`losses.${fn}: options must be an object { fromLogits? }, got ${fmtValue(opts)}`);
+  if (typeof opts !== 'object' || opts === null) throw new ConfigError(`losses.${fn}: options must be an object { fromLogits?${smoothing ? ', labelSmoothing?' : ''} }, got ${fmtValue(opts)}`);
+  const allowed = smoothing ? ['fromLogits', 'labelSmoothing'] : ['fromLogits'];
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k) && (opts as Record<string, unknown>)[k] !== undefined) {
+      throw new ConfigError(`losses.${fn}: unknown option ${fmtValue(k)} (allowed: ${allowed.join(', ')})`);
+    }
+  }
   const v = (opts as CrossentropyOptions).fromLogits;
   if (v !== undefined && typeof v !== 'boolean') throw new ConfigError(`losses.${fn}: fromLogits must be a boolean, got ${fmtValue(v)}`);
   return v ?? false;
+}
+
+function labelSmoothingOption(fn: string, opts: unknown): number {
+  const v = opts === undefined ? undefined : (opts as CrossentropyOptions).labelSmoothing;
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new ConfigError(`losses.${fn}: labelSmoothing must be a number in [0, 1], got ${fmtValue(v)}`);
+  return v;
 }
 
 /** mean (p − t)² */
@@ -264,14 +296,14 @@ export function meanAbsoluteError(): Loss {
 
 /** mean −[t log p + (1−t) log(1−p)], p clipped to [1e-7, 1 − 1e-7]; `fromLogits` for raw scores. */
 export function binaryCrossentropy(opts?: CrossentropyOptions): Loss {
-  const logits = fromLogitsOption('binaryCrossentropy', opts);
-  return new BuiltinLoss('binaryCrossentropy', logits, logits ? bceLogits : bce, 'elementwise');
+  const logits = fromLogitsOption('binaryCrossentropy', opts, true);
+  return new BuiltinLoss('binaryCrossentropy', logits, logits ? bceLogits : bce, 'elementwise', labelSmoothingOption('binaryCrossentropy', opts));
 }
 
 /** mean over samples of −Σ_c t_c log p_c (p rescaled to sum 1, clipped); `fromLogits` for raw scores. */
 export function categoricalCrossentropy(opts?: CrossentropyOptions): Loss {
-  const logits = fromLogitsOption('categoricalCrossentropy', opts);
-  return new BuiltinLoss('categoricalCrossentropy', logits, logits ? cceLogits : cce, 'categorical');
+  const logits = fromLogitsOption('categoricalCrossentropy', opts, true);
+  return new BuiltinLoss('categoricalCrossentropy', logits, logits ? cceLogits : cce, 'categorical', labelSmoothingOption('categoricalCrossentropy', opts));
 }
 
 /** categoricalCrossentropy with integer class ids as targets ([batch] or [batch, 1]). */
@@ -288,7 +320,7 @@ const FACTORIES: Record<string, (o?: CrossentropyOptions) => Loss> = {
   sparseCategoricalCrossentropy, sparse_categorical_crossentropy: sparseCategoricalCrossentropy,
 };
 
-export type LossIdentifier = string | { name: string; fromLogits?: boolean } | Loss;
+export type LossIdentifier = string | { name: string; fromLogits?: boolean; labelSmoothing?: number } | Loss;
 
 /** Resolves compile()'s `loss`: a name, `{ name, fromLogits }`, or a Loss object. */
 export function get(identifier: LossIdentifier, who = 'losses.get'): Loss {
@@ -299,7 +331,7 @@ export function get(identifier: LossIdentifier, who = 'losses.get'): Loss {
     return f();
   }
   if (identifier !== null && typeof identifier === 'object') {
-    const o = identifier as Partial<Loss> & { name?: unknown; fromLogits?: unknown };
+    const o = identifier as Partial<Loss> & { name?: unknown; fromLogits?: unknown; labelSmoothing?: unknown };
     if (typeof o.compute === 'function' && typeof o.valueAndGradient === 'function') {
       if (typeof o.name !== 'string') throw new ConfigError(`${who}: a Loss object needs a string name, got ${fmtValue(o.name)}`);
       return identifier as Loss;
@@ -312,8 +344,53 @@ export function get(identifier: LossIdentifier, who = 'losses.get'): Loss {
       if (o.fromLogits && (f === meanSquaredError || f === meanAbsoluteError)) {
         throw new ConfigError(`${who}: fromLogits applies to the cross-entropies only, got loss ${fmtValue(o.name)}`);
       }
-      return f({ fromLogits: o.fromLogits as boolean | undefined });
+      if (o.labelSmoothing !== undefined && f !== binaryCrossentropy && f !== categoricalCrossentropy) {
+        throw new ConfigError(`compile: labelSmoothing applies to binaryCrossentropy and categoricalCrossentropy only, got loss ${fmtValue(o.name)}`);
+      }
+      const args: CrossentropyOptions = { fromLogits: o.fromLogits as boolean | undefined };
+      if (o.labelSmoothing !== undefined) args.labelSmoothing = o.labelSmoothing as number;
+      return f(args);
     }
   }
   throw new ConfigError(`${who}: loss must be one of ${names}, { name, fromLogits } or a Loss object, got ${fmtValue(identifier)}`);
 }
+
+// ------------------------------------------------------------------------------------------------
+// Sample weights (Keras 'sum_over_batch_size' with sample_weight): each sample's loss is scaled by
+// its weight and the sum is divided by the batch size B (not by the sum of the weights):
+//
+//   L = (1/B) Σ_b w_b · loss(y_b, p_b)        dL/dp_b = (w_b / B) · d loss(y_b, p_b) / dp_b
+//
+// where loss(y_b, p_b) is the loss on sample b alone (its mean over the sample's positions), so this
+// holds for every Loss whose value is a mean over samples (all built-in ones, and Keras' reduction).
+// Weights of 1 give the unweighted loss exactly.
+
+/** Rows [b, b + 1) of t (a view). */
+function sampleOf(t: Tensor, b: number): Tensor {
+  const row = t.size / t.shape[0];
+  return new Tensor(t.data.subarray(b * row, (b + 1) * row), [1, ...t.shape.slice(1)]);
+}
+
+/** The sample-weighted loss and (when `withGrad`) its gradient w.r.t. yPred; `w` has one entry per sample. */
+export function weightedLoss(loss: Loss, yTrue: Tensor, yPred: Tensor, w: Float32Array, withGrad: boolean): { value: number; grad: Tensor | null } {
+  const B = yPred.shape[0];
+  if (w.length !== B) throw new ShapeError(`losses: sampleWeight must have one entry per sample (${B}), got ${w.length}`);
+  const grad = withGrad ? new Float32Array(yPred.size) : null;
+  const row = yPred.size / B;
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    const wb = w[b];
+    if (wb === 0) continue; // contributes nothing (and its gradient stays 0)
+    const yt = sampleOf(yTrue, b), yp = sampleOf(yPred, b);
+    if (grad) {
+      const r = loss.valueAndGradient(yt, yp);
+      total += wb * r.value;
+      const g = r.grad.data, k = wb / B, off = b * row;
+      for (let i = 0; i < row; i++) grad[off + i] = g[i] * k;
+    } else {
+      total += wb * loss.compute(yt, yp);
+    }
+  }
+  return { value: total / B, grad: grad ? new Tensor(grad, yPred.shape) : null };
+}
+

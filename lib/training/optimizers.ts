@@ -12,12 +12,29 @@
  *   rmsprop   v ← ρ·v + (1 − ρ)·g²;  Δ = lr·g / √(v + ε)   (ε INSIDE the square root, Keras 3)
  *             momentum = 0: w ← w − Δ;   momentum > 0: m ← μ·m + Δ;  w ← w − m
  *
+ * Every optimizer also takes (Keras names and semantics, keras/src/optimizers/base_optimizer.py):
+ *   learningRate   a number or a schedule (lib/training/schedules.ts): lr = schedule(iterations),
+ *                  evaluated once per step at the step count BEFORE the step (0 for the first)
+ *   clipnorm       each weight's gradient g ← g · c / max(‖g‖₂, c)
+ *   globalClipnorm all gradients g ← g · min(1, c / ‖[g_1, …, g_n]‖₂)  (one norm over every weight)
+ *   clipvalue      each element g ← clip(g, −c, c)
+ * at most one of the three clips (Keras raises otherwise). Clipping sees the full gradient, the
+ * penalties' gradients included (they are in weight.grad already, lib/training/penalties.ts), and
+ * works on a copy: weight.grad is left as backward wrote it.
+ *
  * Non-trainable weights are skipped. With plain SGD, an l2(λ) kernel regularizer is the same as
  * decoupled weight decay 2λ; with momentum or Adam they differ (Loshchilov & Hutter), which is
  * why adamw exists.
  */
 import { ConfigError, fmtValue } from '../errors';
 import type { LayerWeight } from '../layers/layer';
+import { LearningRateSchedule, isSchedule, scheduleConfig } from './schedules';
+
+/** Keras' optimizers.schedules: the same factories as the top-level `schedules` namespace. */
+export * as schedules from './schedules';
+
+/** A config value: numbers and flags, or a schedule's `{ className, config }`. */
+export type OptimizerConfigValue = number | boolean | { className: string; config: Record<string, unknown> };
 
 export interface Optimizer {
   /** Keras class name: 'SGD', 'Adam', 'AdamW', 'RMSprop'. */
@@ -26,7 +43,15 @@ export interface Optimizer {
   iterations: number;
   /** One update of every trainable weight from its `grad`; increments `iterations`. */
   applyGradients(weights: readonly LayerWeight[]): void;
-  getConfig(): Record<string, number | boolean>;
+  getConfig(): Record<string, OptimizerConfigValue>;
+  /**
+   * The learning rate: a number (settable, e.g. by callbacks.reduceLROnPlateau) or the schedule
+   * given to the constructor (then not settable, as Keras). Optional so that users' own optimizer
+   * objects need not have one.
+   */
+  learningRate?: number | LearningRateSchedule;
+  /** The learning rate the next step will use (the schedule evaluated at `iterations`). */
+  currentLearningRate?(): number;
 }
 
 function num(fn: string, arg: string, v: unknown, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): number {
@@ -50,14 +75,75 @@ function checkKeys(fn: string, opts: unknown, allowed: string[]): Record<string,
   return opts as Record<string, unknown>;
 }
 
+/** The options every optimizer shares (Keras base optimizer). */
+export interface BaseOptimizerOptions {
+  learningRate?: number | LearningRateSchedule;
+  clipnorm?: number;
+  clipvalue?: number;
+  globalClipnorm?: number;
+}
+
+const BASE_KEYS = ['learningRate', 'clipnorm', 'clipvalue', 'globalClipnorm'];
+
+interface Clip { kind: 'clipnorm' | 'clipvalue' | 'globalClipnorm'; value: number }
+
+/** learningRate (number or schedule) and the clip options, validated. */
+function baseArgs(fn: string, o: Record<string, unknown>, defaultLr: number): { lr: number | LearningRateSchedule; clip: Clip | null } {
+  const raw = o.learningRate ?? defaultLr;
+  const lr = isSchedule(raw) ? raw : num(fn, 'learningRate', raw, 0, Infinity, false, false);
+  const set = (['clipnorm', 'clipvalue', 'globalClipnorm'] as const).filter((k) => o[k] !== undefined && o[k] !== null);
+  if (set.length > 1) throw new ConfigError(`optimizers.${fn}: only one of clipnorm, clipvalue, globalClipnorm can be set, got ${set.join(' and ')}`);
+  if (set.length === 0) return { lr, clip: null };
+  const kind = set[0];
+  return { lr, clip: { kind, value: num(fn, kind, o[kind], 0, Infinity, true, false) } };
+}
 /** @internal An optimizer's step count and per-weight buffers, as saveState() copies them. */
-export interface OptimizerState { iterations: number; slots: Map<LayerWeight, Float32Array[]> }
+export interface OptimizerState {
+  iterations: number;
+  slots: Map<LayerWeight, Float32Array[]>;
+  /** A numeric learning rate (callbacks such as reduceLROnPlateau change it during fit). */
+  learningRate?: number;
+}
 
 /** Per-weight state buffers, created lazily (zeros) at a weight's first update. */
 abstract class BaseOptimizer implements Optimizer {
   abstract readonly className: string;
   iterations = 0;
   private readonly slots = new Map<LayerWeight, Float32Array[]>();
+  private readonly scratch = new Map<LayerWeight, Float32Array>();
+  private lr: number | LearningRateSchedule;
+
+  constructor(base: { lr: number | LearningRateSchedule; clip: Clip | null }) {
+    this.lr = base.lr;
+    this.clip = base.clip;
+  }
+
+  /** The clip option in force, or null. */
+  readonly clip: Clip | null;
+
+  get learningRate(): number | LearningRateSchedule {
+    return this.lr;
+  }
+
+  set learningRate(v: number | LearningRateSchedule) {
+    if (isSchedule(this.lr)) {
+      throw new ConfigError(`${this.className}: this optimizer was created with a learning-rate schedule (${this.lr.className}), so its learning rate cannot be set`);
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new ConfigError(`${this.className}: learningRate must be a finite number >= 0, got ${fmtValue(v)}`);
+    }
+    this.lr = v;
+  }
+
+  currentLearningRate(): number {
+    const lr = this.lr;
+    if (typeof lr === 'number') return lr;
+    const v = lr.call(this.iterations);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ConfigError(`${this.className}: learning-rate schedule ${lr.className} returned ${fmtValue(v)} at step ${this.iterations}; expected a finite number`);
+    }
+    return v;
+  }
 
   protected state(w: LayerWeight, count: number): Float32Array[] {
     let s = this.slots.get(w);
@@ -69,18 +155,50 @@ abstract class BaseOptimizer implements Optimizer {
     return s;
   }
 
-  protected abstract update(w: Float32Array, g: Float32Array, weight: LayerWeight): void;
+  protected abstract update(w: Float32Array, g: Float32Array, weight: LayerWeight, lr: number): void;
+
+  /** The gradients to apply: weight.grad itself, or a clipped copy (Keras _clip_gradients). */
+  private gradientsToApply(trainable: readonly LayerWeight[]): Float32Array[] {
+    const clip = this.clip;
+    if (clip === null) return trainable.map((w) => w.grad);
+    const out = trainable.map((w) => {
+      let buf = this.scratch.get(w);
+      if (!buf || buf.length !== w.grad.length) { buf = new Float32Array(w.grad.length); this.scratch.set(w, buf); }
+      buf.set(w.grad);
+      return buf;
+    });
+    const c = clip.value;
+    if (clip.kind === 'clipvalue') {
+      for (const g of out) for (let i = 0; i < g.length; i++) g[i] = g[i] > c ? c : g[i] < -c ? -c : g[i];
+    } else if (clip.kind === 'clipnorm') {
+      for (const g of out) {
+        let sq = 0;
+        for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+        const scale = c / Math.max(Math.sqrt(sq), c);
+        if (scale !== 1) for (let i = 0; i < g.length; i++) g[i] *= scale;
+      }
+    } else {
+      let sq = 0;
+      for (const g of out) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+      const norm = Math.sqrt(sq);
+      // Keras: scale = c · min(1 / norm, 1 / c), which is NaN when the norm is infinite or NaN.
+      const scale = c * Math.min(1 / norm, 1 / c) + (norm - norm);
+      if (scale !== 1) for (const g of out) for (let i = 0; i < g.length; i++) g[i] *= scale;
+    }
+    return out;
+  }
 
   /** @internal A deep copy of `iterations` and every slot (lib/training/transaction.ts). */
   saveState(): OptimizerState {
     const slots = new Map<LayerWeight, Float32Array[]>();
     for (const [w, s] of this.slots) slots.set(w, s.map((a) => a.slice()));
-    return { iterations: this.iterations, slots };
+    return { iterations: this.iterations, slots, learningRate: typeof this.lr === 'number' ? this.lr : undefined };
   }
 
   /** @internal Puts back a state taken by saveState(): slots created since are dropped. */
   restoreState(st: OptimizerState): void {
     this.iterations = st.iterations;
+    if (st.learningRate !== undefined && typeof this.lr === 'number') this.lr = st.learningRate;
     for (const w of [...this.slots.keys()]) if (!st.slots.has(w)) this.slots.delete(w);
     for (const [w, saved] of st.slots) {
       const live = this.slots.get(w);
@@ -90,24 +208,31 @@ abstract class BaseOptimizer implements Optimizer {
   }
 
   applyGradients(weights: readonly LayerWeight[]): void {
-    for (const weight of weights) {
-      if (!weight.trainable) continue;
-      this.update(weight.value.data, weight.grad, weight);
-    }
+    const lr = this.currentLearningRate();
+    const trainable = weights.filter((w) => w.trainable);
+    const grads = this.gradientsToApply(trainable);
+    trainable.forEach((weight, i) => this.update(weight.value.data, grads[i], weight, lr));
     this.iterations++;
   }
 
-  abstract getConfig(): Record<string, number | boolean>;
+  /** learningRate (a schedule as its `{ className, config }`) and the clip option when set. */
+  protected baseConfig(): Record<string, OptimizerConfigValue> {
+    const c: Record<string, OptimizerConfigValue> = { learningRate: typeof this.lr === 'number' ? this.lr : scheduleConfig(this.lr) };
+    if (this.clip) c[this.clip.kind] = this.clip.value;
+    return c;
+  }
+
+  abstract getConfig(): Record<string, OptimizerConfigValue>;
 }
 
-export interface SGDOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
+export interface SGDOptions extends BaseOptimizerOptions { momentum?: number; nesterov?: boolean }
 
 class SGD extends BaseOptimizer {
   readonly className = 'SGD';
-  constructor(readonly learningRate: number, readonly momentum: number, readonly nesterov: boolean) { super(); }
+  constructor(base: { lr: number | LearningRateSchedule; clip: Clip | null }, readonly momentum: number, readonly nesterov: boolean) { super(base); }
 
-  protected update(w: Float32Array, g: Float32Array, weight: LayerWeight): void {
-    const lr = this.learningRate, mu = this.momentum, n = w.length;
+  protected update(w: Float32Array, g: Float32Array, weight: LayerWeight, lr: number): void {
+    const mu = this.momentum, n = w.length;
     if (mu === 0) {
       for (let i = 0; i < n; i++) w[i] -= lr * g[i];
       return;
@@ -120,32 +245,32 @@ class SGD extends BaseOptimizer {
     }
   }
 
-  getConfig() { return { learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov }; }
+  getConfig() { return { ...this.baseConfig(), momentum: this.momentum, nesterov: this.nesterov }; }
 }
 
 /** SGD, Keras defaults: learningRate 0.01, momentum 0, nesterov false. */
 export function sgd(opts?: SGDOptions): Optimizer {
-  const o = checkKeys('sgd', opts, ['learningRate', 'momentum', 'nesterov']);
+  const o = checkKeys('sgd', opts, [...BASE_KEYS, 'momentum', 'nesterov']);
   const nesterov = o.nesterov ?? false;
   if (typeof nesterov !== 'boolean') throw new ConfigError(`optimizers.sgd: nesterov must be a boolean, got ${fmtValue(nesterov)}`);
   return new SGD(
-    num('sgd', 'learningRate', o.learningRate ?? 0.01, 0, Infinity, false, false),
+    baseArgs('sgd', o, 0.01),
     num('sgd', 'momentum', o.momentum ?? 0, 0, 1, false, false),
     nesterov,
   );
 }
 
-export interface AdamOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
+export interface AdamOptions extends BaseOptimizerOptions { beta1?: number; beta2?: number; epsilon?: number }
 export interface AdamWOptions extends AdamOptions { weightDecay?: number }
 
 class Adam extends BaseOptimizer {
   className = 'Adam';
-  constructor(readonly learningRate: number, readonly beta1: number, readonly beta2: number,
-    readonly epsilon: number, readonly weightDecay: number) { super(); }
+  constructor(base: { lr: number | LearningRateSchedule; clip: Clip | null }, readonly beta1: number, readonly beta2: number,
+    readonly epsilon: number, readonly weightDecay: number) { super(base); }
 
-  protected update(w: Float32Array, g: Float32Array, weight: LayerWeight): void {
+  protected update(w: Float32Array, g: Float32Array, weight: LayerWeight, lr: number): void {
     const [m, v] = this.state(weight, 2);
-    const lr = this.learningRate, b1 = this.beta1, b2 = this.beta2, eps = this.epsilon, n = w.length;
+    const b1 = this.beta1, b2 = this.beta2, eps = this.epsilon, n = w.length;
     const t = this.iterations + 1;
     const alpha = (lr * Math.sqrt(1 - Math.pow(b2, t))) / (1 - Math.pow(b1, t));
     if (this.weightDecay > 0) {
@@ -163,16 +288,16 @@ class Adam extends BaseOptimizer {
     }
   }
 
-  getConfig(): Record<string, number | boolean> {
-    const c: Record<string, number> = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  getConfig(): Record<string, OptimizerConfigValue> {
+    const c: Record<string, OptimizerConfigValue> = { ...this.baseConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
     if (this.className === 'AdamW') c.weightDecay = this.weightDecay;
     return c;
   }
 }
 
-function adamArgs(fn: string, o: Record<string, unknown>): [number, number, number, number] {
+function adamArgs(fn: string, o: Record<string, unknown>): [{ lr: number | LearningRateSchedule; clip: Clip | null }, number, number, number] {
   return [
-    num(fn, 'learningRate', o.learningRate ?? 0.001, 0, Infinity, false, false),
+    baseArgs(fn, o, 0.001),
     num(fn, 'beta1', o.beta1 ?? 0.9, 0, 1, false, true),
     num(fn, 'beta2', o.beta2 ?? 0.999, 0, 1, false, true),
     num(fn, 'epsilon', o.epsilon ?? 1e-7, 0, Infinity, false, false),
@@ -181,26 +306,26 @@ function adamArgs(fn: string, o: Record<string, unknown>): [number, number, numb
 
 /** Adam, Keras defaults: learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export function adam(opts?: AdamOptions): Optimizer {
-  const o = checkKeys('adam', opts, ['learningRate', 'beta1', 'beta2', 'epsilon']);
+  const o = checkKeys('adam', opts, [...BASE_KEYS, 'beta1', 'beta2', 'epsilon']);
   return new Adam(...adamArgs('adam', o), 0);
 }
 
 /** AdamW: Adam with decoupled weight decay (default 0.004, Keras) applied before each step. */
 export function adamw(opts?: AdamWOptions): Optimizer {
-  const o = checkKeys('adamw', opts, ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay']);
+  const o = checkKeys('adamw', opts, [...BASE_KEYS, 'beta1', 'beta2', 'epsilon', 'weightDecay']);
   const opt = new Adam(...adamArgs('adamw', o), num('adamw', 'weightDecay', o.weightDecay ?? 0.004, 0, Infinity, false, false));
   opt.className = 'AdamW';
   return opt;
 }
 
-export interface RMSpropOptions { learningRate?: number; rho?: number; momentum?: number; epsilon?: number }
+export interface RMSpropOptions extends BaseOptimizerOptions { rho?: number; momentum?: number; epsilon?: number }
 
 class RMSprop extends BaseOptimizer {
   readonly className = 'RMSprop';
-  constructor(readonly learningRate: number, readonly rho: number, readonly momentum: number, readonly epsilon: number) { super(); }
+  constructor(base: { lr: number | LearningRateSchedule; clip: Clip | null }, readonly rho: number, readonly momentum: number, readonly epsilon: number) { super(base); }
 
-  protected update(w: Float32Array, g: Float32Array, weight: LayerWeight): void {
-    const lr = this.learningRate, rho = this.rho, mu = this.momentum, eps = this.epsilon, n = w.length;
+  protected update(w: Float32Array, g: Float32Array, weight: LayerWeight, lr: number): void {
+    const rho = this.rho, mu = this.momentum, eps = this.epsilon, n = w.length;
     const s = this.state(weight, mu > 0 ? 2 : 1);
     const v = s[0];
     const c = 1 - rho;
@@ -224,14 +349,14 @@ class RMSprop extends BaseOptimizer {
     }
   }
 
-  getConfig() { return { learningRate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon }; }
+  getConfig() { return { ...this.baseConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon }; }
 }
 
 /** RMSprop, Keras defaults: learningRate 0.001, rho 0.9, momentum 0, epsilon 1e-7 (inside the sqrt). */
 export function rmsprop(opts?: RMSpropOptions): Optimizer {
-  const o = checkKeys('rmsprop', opts, ['learningRate', 'rho', 'momentum', 'epsilon']);
+  const o = checkKeys('rmsprop', opts, [...BASE_KEYS, 'rho', 'momentum', 'epsilon']);
   return new RMSprop(
-    num('rmsprop', 'learningRate', o.learningRate ?? 0.001, 0, Infinity, false, false),
+    baseArgs('rmsprop', o, 0.001),
     num('rmsprop', 'rho', o.rho ?? 0.9, 0, 1, false, true),
     num('rmsprop', 'momentum', o.momentum ?? 0, 0, 1, false, false),
     num('rmsprop', 'epsilon', o.epsilon ?? 1e-7, 0, Infinity, false, false),

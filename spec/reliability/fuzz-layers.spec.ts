@@ -53,6 +53,22 @@ const LAYERS: Record<string, LayerCase> = {
   separableConv2d: { make: L.separableConv2d, inputs: [[2, 5, 5, 2]], options: { filters: 3, kernelSize: 3, padding: 'valid', depthMultiplier: 1, depthwiseRegularizer: 'l2', seed: 1 } },
   ...Object.fromEntries([1, 2, 3].map((r) => [`conv${r}dTranspose`, { make: L[`conv${r}dTranspose`], inputs: [[2, ...new Array(r).fill(3), 2]],
     options: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', ...reg, seed: 1 } }])),
+  // noise, reshaping and elementwise-merge layers (lib/layers/noise.ts, reshaping.ts, merge.ts)
+  activityRegularization: { make: L.activityRegularization, inputs: [[2, 3]], options: { l1: 0.01, l2: 0.01 } },
+  gaussianNoise: { make: L.gaussianNoise, inputs: [[2, 4]], options: { stddev: 0.1, seed: 1 } },
+  gaussianDropout: { make: L.gaussianDropout, inputs: [[2, 4]], options: { rate: 0.2, seed: 1 } },
+  spatialDropout1d: { make: L.spatialDropout1d, inputs: [[2, 4, 3]], options: { rate: 0.2, seed: 1 } },
+  spatialDropout2d: { make: L.spatialDropout2d, inputs: [[2, 3, 3, 2]], options: { rate: 0.2, seed: 1, dataFormat: 'channelsLast' } },
+  spatialDropout3d: { make: L.spatialDropout3d, inputs: [[2, 2, 2, 2, 2]], options: { rate: 0.2, seed: 1, dataFormat: 'channelsFirst' } },
+  upSampling1d: { make: L.upSampling1d, inputs: [[2, 3, 2]], options: { size: 2 } },
+  upSampling2d: { make: L.upSampling2d, inputs: [[2, 3, 3, 2]], options: { size: [2, 3], interpolation: 'bilinear', dataFormat: 'channelsLast' } },
+  zeroPadding1d: { make: L.zeroPadding1d, inputs: [[2, 3, 2]], options: { padding: [1, 2] } },
+  zeroPadding2d: { make: L.zeroPadding2d, inputs: [[2, 3, 3, 2]], options: { padding: [[1, 0], [0, 2]], dataFormat: 'channelsLast' } },
+  cropping1d: { make: L.cropping1d, inputs: [[2, 5, 2]], options: { cropping: [1, 1] } },
+  cropping2d: { make: L.cropping2d, inputs: [[2, 5, 5, 2]], options: { cropping: [[1, 1], [0, 2]], dataFormat: 'channelsLast' } },
+  permute: { make: L.permute, inputs: [[2, 3, 4]], options: { dims: [2, 1] } },
+  repeatVector: { make: L.repeatVector, inputs: [[2, 3]], options: { n: 2 } },
+  ...Object.fromEntries(['multiply', 'average', 'maximum', 'minimum', 'subtract'].map((k) => [k, { make: L[k], inputs: [[2, 3], [2, 3]], options: { name: `${k}_it` } }])),
 };
 
 const OPTION_BAGS = 250;
