@@ -262,7 +262,13 @@ export function layerConfigFromKeras(config: Record<string, unknown>, where: str
       continue;
     }
     if (NEUTRAL[k]?.(v)) continue;
-    if (k === 'dataFormat') throw new ConfigError(`${where}: data_format ${fmtValue(v)} is not supported (Ridge layers are channels-last)`);
+    if (k === 'dataFormat') {
+      // channels-first: only the layers that take a dataFormat option (spatialDropout2d/3d) accept
+      // it; any other layer refuses it by name when it is built.
+      if (v !== 'channels_first' && v !== 'channelsFirst') throw new ConfigError(`${where}: data_format ${fmtValue(v)} is not supported (Ridge layers are channels-last)`);
+      out.dataFormat = 'channelsFirst';
+      continue;
+    }
     if (v === null || v === undefined) continue;
     // tfjs 4.x DepthwiseConv2D writes its depthwise REGULARIZER under depthwise_constraint too
     // (serializeConstraint(this.depthwiseRegularizer)): that copy is not a constraint; skip it.
