@@ -49,8 +49,17 @@ export interface FitOptions {
   validationSplit?: number;
   /** Shuffle the training samples before each epoch (default true). */
   shuffle?: boolean;
-  /** Seed of the shuffling (same seed and weights → same History). */
+  /**
+   * Seed of the shuffling (same seed and weights → same History). Epoch e's order is the e-th
+   * shuffle drawn from this seed, also when starting at initialEpoch, so fit({ epochs: 10 }) equals
+   * fit({ epochs: 5 }) then fit({ initialEpoch: 5, epochs: 10 }).
+   */
   seed?: number;
+  /**
+   * Epoch to start at (Keras `initial_epoch`, default 0): runs epochs initialEpoch … epochs − 1, so
+   * `epochs` is the index to stop at, not a count. For resuming a run (e.g. after loadLayersModel).
+   */
+  initialEpoch?: number;
   callbacks?: Callback | Callback[];
   /** 0 silent, 1 progress bar on a TTY / one line per epoch otherwise (default), 2 one line per epoch. */
   verbose?: 0 | 1 | 2;
@@ -63,7 +72,7 @@ export interface FitOptions {
   checkNumerics?: boolean;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'seed', 'callbacks', 'verbose', 'checkNumerics', 'sampleWeight', 'classWeight'];
+const FIT_KEYS = ['epochs', 'initialEpoch', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'seed', 'callbacks', 'verbose', 'checkNumerics', 'sampleWeight', 'classWeight'];
 
 /** Validates sample weights: n finite numbers ([n] or [n, 1] Tensor, Float32Array or number[]). Returns a copy. */
 export function sampleWeightArray(who: string, arg: string, v: unknown, n: number): Float32Array {
@@ -237,6 +246,9 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor | Tenso
   }
   const epochs = opts.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`${who}: epochs must be a positive integer, got ${fmtValue(opts.epochs)}`);
+  const initialEpoch = opts.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new ConfigError(`${who}: initialEpoch must be an integer >= 0, got ${fmtValue(opts.initialEpoch)}`);
+  if (initialEpoch >= epochs) throw new ConfigError(`${who}: initialEpoch (${initialEpoch}) must be less than epochs (${epochs}): epochs is the index to stop at, as in Keras`);
   const batchSize = opts.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`${who}: batchSize must be a positive integer, got ${fmtValue(opts.batchSize)}`);
   const shuffle = opts.shuffle ?? true;
@@ -345,7 +357,10 @@ export async function fitModel(m: Model, x: Tensor | Tensor[], y: Tensor | Tenso
     // ---------------------------------------------------------------- 3. epochs
     let lastLogs: Logs = {};
     let lastYield = now();
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    // Resuming at initialEpoch: draw the shuffles of the skipped epochs, so epoch e's order is the
+    // same as in one uninterrupted run with this seed.
+    if (shuffle) for (let e = 0; e < initialEpoch; e++) { for (let i = 0; i < nTrain; i++) order[i] = i; rng.shuffle(order); }
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       for (const cb of cbs) await call(cb.onEpochBegin?.(epoch, {}));
       for (let i = 0; i < nTrain; i++) order[i] = i;
       if (shuffle) rng.shuffle(order);

@@ -332,6 +332,25 @@ describe('includeOptimizer: resuming is bit-identical', () => {
     });
   }
 
+  it('with shuffling: fit 10 == fit 5, save, load, fit with initialEpoch 5 (epoch e uses the e-th shuffle of the seed)', async () => {
+    const { x, y } = data();
+    const shuffled = { batchSize: 8, shuffle: true, seed: 42, verbose: 0 as const };
+    const straight = build(R.optimizers.adam({ learningRate: 0.01 }));
+    const h10 = await straight.fit(x, y, { ...shuffled, epochs: 10 });
+    const first = build(R.optimizers.adam({ learningRate: 0.01 }));
+    await first.fit(x, y, { ...shuffled, epochs: 5 });
+    const resumed = await R.loadLayersModel(R.io.fromMemory(await save(first, true)));
+    const h = await resumed.fit(x, y, { ...shuffled, initialEpoch: 5, epochs: 10 });
+    expect(h.epoch).toEqual([5, 6, 7, 8, 9]);
+    expect(h.history.loss).toEqual(h10.history.loss.slice(5));
+    expect(bits(resumed.getWeights())).toEqual(bits(straight.getWeights()));
+    // Without initialEpoch the second call replays epochs 0–4's orders: a different run.
+    const again = await R.loadLayersModel(R.io.fromMemory(await save(first, true)));
+    await again.fit(x, y, { ...shuffled, epochs: 5 });
+    expect(bits(again.getWeights())).not.toEqual(bits(straight.getWeights()));
+    await expect(resumed.fit(x, y, { initialEpoch: 10, epochs: 10 })).rejects.toThrow(/fit: initialEpoch \(10\) must be less than epochs \(10\)/);
+  });
+
   it('reads Keras\' optimizer_config spellings (learning_rate, beta_1, amsgrad false, jit_compile …) and refuses what Ridge cannot do', async () => {
     const m = R.sequential([L.dense({ units: 2, inputShape: [3], seed: 1 })]);
     const a = await save(m);
