@@ -47,8 +47,11 @@ export const MOUNTS: Record<string, string> = {
   '/fixtures/': path.join(root, 'spec-browser', 'fixtures'),
 };
 
-export async function startHarness(mounts: Record<string, string> = MOUNTS): Promise<Harness> {
-  const server = await startStaticServer({ mounts });
+/** A browser and a static server for `mounts`; or, given `url`, a browser pointed at a server run elsewhere. */
+export async function startHarness(opts: { mounts?: Record<string, string>; url?: string } = {}): Promise<Harness> {
+  const server = opts.url !== undefined
+    ? { url: opts.url.replace(/\/$/, ''), close: async () => undefined }
+    : await startStaticServer({ mounts: opts.mounts ?? MOUNTS });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ridge-chromium-'));
   let browser: Browser;
   try {
