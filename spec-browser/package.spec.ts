@@ -61,13 +61,24 @@ describe('npm pack', () => {
 });
 
 describe('types and package metadata', () => {
-  test('@arethetypeswrong/cli: no problems; node10, node16 from CJS and ESM, bundler each resolve the right declarations', () => {
+  test('@arethetypeswrong/cli: no problems (node10 for the main entry only); node16 from CJS and ESM and bundler resolve the right declarations for every subpath', () => {
     const attw = path.join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
     const r = spawnSync(process.execPath, [attw, tarball, '--format', 'json'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
     const result = JSON.parse(r.stdout);
-    const problems = Array.isArray(result.problems) ? result.problems : Object.values(result.problems ?? {}).flat();
-    expect(problems).toEqual([]);
-    expect(r.status).toBe(0);
+    const problems = (Array.isArray(result.problems) ? result.problems : Object.values(result.problems ?? {}).flat()) as
+      { kind: string; entrypoint?: string; resolutionKind?: string }[];
+    // node10 resolution ignores the exports map, so a subpath such as 'ridge/node' cannot resolve there
+    // without typesVersions; the issue asks for node16 and bundler. The main entry must resolve in all.
+    const tolerated = (p: { entrypoint?: string; resolutionKind?: string }) => p.resolutionKind === 'node10' && p.entrypoint !== '.';
+    report.attwToleratedNode10 = problems.filter(tolerated);
+    expect(problems.filter((p) => !tolerated(p))).toEqual([]);
+    // Every subpath: ESM declarations for import, CommonJS declarations for require.
+    for (const [sub, e] of Object.entries(result.analysis.entrypoints as Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }>)) {
+      if (sub === './package.json') continue;
+      expect([sub, e.resolutions['node16-esm'].resolution?.fileName]).toEqual([sub, expect.stringMatching(/^\/node_modules\/ridge\/dist\/esm\/.+\.d\.ts$/)]);
+      expect([sub, e.resolutions['node16-cjs'].resolution?.fileName]).toEqual([sub, expect.stringMatching(/^\/node_modules\/ridge\/dist\/types\/.+\.d\.ts$/)]);
+      expect([sub, e.resolutions.bundler.resolution?.fileName]).toEqual([sub, expect.stringMatching(/^\/node_modules\/ridge\/dist\/esm\/.+\.d\.ts$/)]);
+    }
     const resolved = Object.fromEntries(Object.entries(result.analysis.entrypoints['.'].resolutions as Record<string, { resolution?: { fileName: string } }>)
       .map(([kind, v]) => [kind, v.resolution?.fileName]));
     expect(resolved).toEqual({
@@ -159,6 +170,43 @@ test('tree-shaking: an esbuild bundle of only tensor + add is under 10% of a bun
   // The small bundle really is the small engine: no layers, conv kernels or training loop in it.
   expect(small.code).not.toMatch(/GlobalAveragePooling|conv2dBackpropFilter|checkNumerics/);
   expect(all.code).toMatch(/GlobalAveragePooling/);
+});
+
+describe('tree-shaking keeps the built-in layer registry wherever it is used', () => {
+  // lib/layers/index.ts fills the registry with top-level registerLayerClass calls. With sideEffects
+  // false a bundler keeps those calls only when something from lib/layers/index is used; a module that
+  // imports lib/layers/registry directly gets an empty registry in a bundle ("unknown layer class Dense").
+  test('an esbuild bundle that only uses layers.layerClassFromName builds a Dense layer from its config', async () => {
+    const esbuild = await import('esbuild');
+    const dir = path.join(work, 'registry');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'entry.mjs'), "import { layers } from 'ridge';\n" +
+      "const dense = layers.layerClassFromName('Dense')({ units: 3 });\n" +
+      "console.log(JSON.stringify({ className: dense.className, units: dense.getConfig().units, n: layers.registeredLayerClasses().length }));\n");
+    const out = path.join(dir, 'bundle.mjs');
+    await esbuild.build({ entryPoints: [path.join(dir, 'entry.mjs')], absWorkingDir: work, nodePaths: [path.join(work, 'node_modules')],
+      bundle: true, minify: true, format: 'esm', platform: 'neutral', outfile: out, logLevel: 'silent' });
+    const r = JSON.parse(run(process.execPath, [out], dir).trim());
+    expect(r.className).toBe('Dense');
+    expect(r.units).toBe(3);
+    expect(r.n).toBeGreaterThanOrEqual(10);
+  });
+
+  test('no module outside lib/layers imports lib/layers/registry directly (import it through lib/layers/index)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && !p.startsWith(path.join(root, 'lib', 'layers') + path.sep)) {
+          const src = fs.readFileSync(p, 'utf8');
+          for (const m of src.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']*layers\/registry)'/gm)) offenders.push(`${path.relative(root, p)} imports '${m[1]}'`);
+        }
+      }
+    };
+    for (const d of ['lib', 'node']) if (fs.existsSync(path.join(root, d))) walk(path.join(root, d));
+    expect(offenders).toEqual([]);
+  });
 });
 
 describe('nothing in dist/ refers to Node outside a Node-only subpath', () => {
