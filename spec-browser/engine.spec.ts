@@ -50,7 +50,7 @@ function f32(v: unknown): unknown {
  * The comparison: on the JS kernels, identical at float32 (`numbers`). On the WASM backend (when the
  * build has one) Chromium validates relaxed SIMD and fuses f32x4.relaxed_madd while Node 20 falls back
  * to mul + add, so float32 results differ by rounding: there every number must agree to `RTOL`
- * relative (issue 9's bound for WASM vs JS kernels), and the backends must be the same.
+ * relative to its tensor's largest value (training amplifies rounding), and the backends must match.
  */
 const RTOL = 1e-4;
 const TIMING = ['ms', 'samplesPerSecond', 'msRuns'];
@@ -61,11 +61,14 @@ function expectSame(got: Result, want: Result): void {
     return;
   }
   const bad: string[] = [];
-  const walk = (g: unknown, w: unknown, at: string): void => {
+  // Relative to the scale of the tensor a number belongs to (the largest |value| of its array), since
+  // training amplifies a rounding difference in a weight near 0 as much as in a large one.
+  const walk = (g: unknown, w: unknown, at: string, scale = 0): void => {
     if (typeof w === 'number' && typeof g === 'number') {
-      if (!(Math.abs(g - w) <= 1e-6 + RTOL * Math.abs(w))) bad.push(`${at}: ${g} vs Node ${w}`);
+      if (!(Math.abs(g - w) <= 1e-6 + RTOL * Math.max(scale, Math.abs(w)))) bad.push(`${at}: ${g} vs Node ${w}`);
     } else if (Array.isArray(w) && Array.isArray(g) && g.length === w.length) {
-      w.forEach((x, i) => walk(g[i], x, `${at}[${i}]`));
+      const s = w.reduce((m: number, x) => (typeof x === 'number' ? Math.max(m, Math.abs(x)) : m), 0);
+      w.forEach((x, i) => walk(g[i], x, `${at}[${i}]`, s));
     } else if (w && g && typeof w === 'object' && typeof g === 'object' && !Array.isArray(w)) {
       const keys = Object.keys(w).filter((k) => !TIMING.includes(k));
       expect(Object.keys(g).filter((k) => !TIMING.includes(k)).sort()).toEqual(keys.slice().sort());
@@ -170,13 +173,13 @@ const TIMED: string[] = BACKENDS.length > 1 ? BACKENDS.filter((b) => b !== 'defa
 
 test('timings on the same workload (Node, page, worker; each warm in one context), in test-output/browser/timings.json', async () => {
   const report: Record<string, unknown> = {
-    workload: 'convNet(n=1024 → 768 training samples, epochs=4, filters=8, batchSize=32): fit only; 4 runs in one context, ms of each; samples/s of the fastest',
+    workload: 'convNet(n=1024 → 768 training samples, epochs=4, filters=8, batchSize=32): fit only; 6 runs in one context (ms of each); samples/s of the fastest and the median warm run',
     chromium: await h.browser.version(),
     node: process.version,
     defaultBackend: typeof built.getBackend === 'function' ? built.getBackend() : 'js (no backends in this build)',
   };
   for (const backend of TIMED) {
-    const args = { backend, n: 1024, epochs: 4, filters: 8, batchSize: 32, repeat: 4 };
+    const args = { backend, n: 1024, epochs: 4, filters: 8, batchSize: 32, repeat: 6 };
     const runs: Record<string, Result> = {
       node: node('timedConvNet', args),
       page: await inPage('/dist/esm/lib/index.js', 'timedConvNet', args),
@@ -187,6 +190,11 @@ test('timings on the same workload (Node, page, worker; each warm in one context
     report[backend] = {
       msRuns: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, (r.msRuns as number[]).map((x) => Math.round(x))])),
       samplesPerSecondBest: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, Math.round((4 * 768) / (r.ms! / 1000))])),
+      // the median of the warm runs (all but the first): steadier than the best on a shared machine
+      samplesPerSecondMedianWarm: Object.fromEntries(Object.entries(runs).map(([k, r]) => {
+        const warm = (r.msRuns as number[]).slice(1).sort((a, b) => a - b);
+        return [k, Math.round((4 * 768) / (warm[Math.floor(warm.length / 2)] / 1000))];
+      })),
     };
   }
   fs.mkdirSync(outDir, { recursive: true });
