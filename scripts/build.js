@@ -1,9 +1,12 @@
 // Builds dist/ in two module formats from one source tree:
 //   dist/cjs    CommonJS (require)          dist/esm    ES modules (import)
-//   dist/types  type declarations
+//   dist/types  type declarations for require (CommonJS scope)
+//   dist/esm/**/*.d.ts  the same declarations beside the ES modules, for import: under
+//               moduleResolution node16/nodenext a .d.ts is read as ESM only inside a "type": "module"
+//               scope, and its relative imports need file names (else "masquerading as CJS").
 // The sources use extension-less relative imports (as ts-jest and ts-node expect); ES modules in
-// Node need explicit file names, so the ESM output's relative specifiers are rewritten to
-// './x.js' or './x/index.js' after compiling.
+// Node need explicit file names, so the ESM output's relative specifiers (JS and declarations) are
+// rewritten to './x.js' or './x/index.js' after compiling.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -22,8 +25,11 @@ fs.rmSync(dist, { recursive: true, force: true });
 run(['-p', 'tsconfig.build.json', '--module', 'commonjs', '--outDir', 'dist/cjs', '--declaration', '--declarationDir', 'dist/types']);
 run(['-p', 'tsconfig.build.json', '--module', 'es2020', '--outDir', 'dist/esm']);
 
-fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
-fs.writeFileSync(path.join(dist, 'esm', 'package.json'), '{ "type": "module" }\n');
+// Bundlers read `sideEffects` from the nearest package.json, which for dist/* is this one, not the
+// package's: without it here, esbuild keeps every module an unused import reaches (e.g. all layers,
+// for their registration calls) and `import { tensor, add }` bundles nearly everything.
+fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), '{ "type": "commonjs", "sideEffects": false }\n');
+fs.writeFileSync(path.join(dist, 'esm', 'package.json'), '{ "type": "module", "sideEffects": false }\n');
 
 function walk(dir, visit) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -33,9 +39,17 @@ function walk(dir, visit) {
   }
 }
 
+// ESM declarations: a copy of dist/types inside dist/esm (rewritten below with the JS).
+walk(path.join(dist, 'types'), (file) => {
+  if (!file.endsWith('.d.ts')) return;
+  const to = path.join(dist, 'esm', path.relative(path.join(dist, 'types'), file));
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.copyFileSync(file, to);
+});
+
 const specifier = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*)(['"])/g;
 walk(path.join(dist, 'esm'), (file) => {
-  if (!file.endsWith('.js')) return;
+  if (!file.endsWith('.js') && !file.endsWith('.d.ts')) return;
   const dir = path.dirname(file);
   const src = fs.readFileSync(file, 'utf8');
   const out = src.replace(specifier, (all, pre, spec, post) => {

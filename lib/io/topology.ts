@@ -14,7 +14,7 @@
  */
 import { ConfigError, RidgeError, fmtValue } from '../errors';
 import type { Layer } from '../layers/layer';
-import { layerClassFromName, registeredLayerClasses } from '../layers/registry';
+import { layerClassFromName, registeredLayerClasses } from '../layers/index';
 import { SymbolicTensor } from '../graph/symbolic';
 import { Model, input, model as functionalModel, sequential } from '../graph/model';
 import { JsonObject, Json, isPlainObject, layerConfigFromKeras, layerConfigToKeras } from './keras-config';
