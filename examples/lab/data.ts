@@ -10,7 +10,9 @@
  * test set never leaks into the preprocessing). Labels are one-hot [n, 10].
  */
 import { Random, Tensor } from '../../lib';
-import { MNIST_SAMPLES } from './options';
+
+/** The MNIST package ships exactly this many digits. */
+export const MNIST_SAMPLES = 10000;
 
 export const IMAGE_SIZE = 28;
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
