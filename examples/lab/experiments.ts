@@ -335,14 +335,14 @@ async function stability(ctx: Ctx): Promise<Omit<Section, 'seconds'>> {
     const s = bySeed(p.rows.map((rs, si) => [p.clean[si], ...rs.map((r) => r.accuracy)].map((x) => x * 100)));
     return { name: p.label, color: colorAt(i), markers: true, points: [0, ...NOISE_SIGMAS].map((sg, k) => [sg, s.mean[k]] as const), errors: s.std };
   });
-  const boundSeries: Series[] = per.map((p, i) => {
-    const s = summarize(p.bound);
-    return { name: `${p.label}: ${fmt(s.mean)}`, color: colorAt(i), markers: true, points: [[i + 1, s.mean] as const], errors: [s.std] };
+  const sigmaSeries: Series[] = per.map((p, i) => {
+    const s = bySeed(p.factors);
+    return { name: `${p.label} (bound ${fmt(summarize(p.bound).mean)})`, color: colorAt(i), markers: true, points: s.mean.map((m, k) => [k + 1, m] as const), errors: s.std };
   });
   const figures: Figure[] = [
     { name: 'claim2-output-change.svg', caption: `Mean ‖f(x+ε) − f(x)‖₂ of the logits (the outputs before the softmax) over ${nEval} test digits, ε ~ N(0, σ²) per pixel (pixels are standardised: σ = 1 is one pixel standard deviation); error bars ±1 std over seeds.`, svg: lineChart({ title: 'Output change under input noise', xLabel: 'noise σ (standardised pixel units, log scale)', yLabel: 'mean ‖Δ logits‖₂', series: changeSeries, logX: true, xTickValues: NOISE_SIGMAS, width: 560, height: 320 }) },
     { name: 'claim2-noisy-accuracy.svg', caption: 'Test accuracy on the noisy inputs (σ = 0: clean).', svg: lineChart({ title: 'Accuracy under input noise', xLabel: 'noise σ (standardised pixel units)', yLabel: 'test accuracy (%)', series: accSeries, xTickValues: [0, 0.5, 1, 1.5, 2], width: 560, height: 320 }) },
-    { name: 'claim2-lipschitz.svg', caption: 'Lipschitz bound Π σ_max(W_l) (power iteration), log scale; error bars ±1 std over seeds.', svg: lineChart({ title: 'Lipschitz bound (product of spectral norms)', xLabel: 'variant (1 = none, 2 = l2, 3 = l1)', yLabel: 'bound (log scale)', series: boundSeries, logY: true, xTickValues: per.map((_, i) => i + 1), xRange: [0.5, per.length + 0.5], width: 560, height: 320 }) },
+    { name: 'claim2-spectral-norms.svg', caption: 'σ_max(W) of each layer\'s kernel by power iteration (mean ± std over seeds); the legend gives each variant\'s Lipschitz bound Π σ_max(W_l).', svg: lineChart({ title: 'Spectral norm per layer', xLabel: 'layer (1 = hidden1, 2 = hidden2, 3 = output)', yLabel: 'σ_max(W)', series: sigmaSeries, xTickValues: [1, 2, 3], xRange: [0.8, 3.2], width: 560, height: 320 }) },
   ];
   const layerNames = modelKernels((await mnistRun(ctx, NO_PENALTY, ctx.seeds[0])).built.dense).map((k) => k.layer);
   const columns: Column[] = [
