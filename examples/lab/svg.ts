@@ -362,7 +362,7 @@ export function contourSegments(values: ArrayLike<number>, nx: number, ny: numbe
  */
 export function heatmap(o: HeatmapOptions): string {
   const width = o.width ?? 360, height = o.height ?? 330;
-  const f = frame(width, height, o.title, o.xLabel, o.yLabel, o.xRange, o.yRange, 62);
+  const f = frame(width, height, o.title, o.xLabel, o.yLabel, o.xRange, o.yRange, 74);
   const cw = f.w / o.nx, ch = f.h / o.ny;
   const levels = 24;
   const q = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * levels) / levels;
@@ -401,7 +401,7 @@ export function heatmap(o: HeatmapOptions): string {
     f.svg.push(`<rect x="${c(bx)}" y="${c(f.top + f.h - (k + 1) * (f.h / 20))}" width="${bw}" height="${c(f.h / 20 + 0.4)}" fill="${divergingColor(v0 + 0.025)}"/>`);
   }
   for (const t of [0, 0.5, 1]) f.svg.push(`<text x="${c(bx + bw + 4)}" y="${c(f.top + f.h - t * f.h + 4)}">${t}</text>`);
-  if (o.valueLabel) f.svg.push(`<text x="${c(bx + bw + 30)}" y="${c(f.top + f.h / 2)}" text-anchor="middle" transform="rotate(90 ${c(bx + bw + 30)} ${c(f.top + f.h / 2)})">${escapeXml(o.valueLabel)}</text>`);
+  if (o.valueLabel) f.svg.push(`<text x="${c(bx + bw + 38)}" y="${c(f.top + f.h / 2)}" text-anchor="middle" transform="rotate(90 ${c(bx + bw + 38)} ${c(f.top + f.h / 2)})">${escapeXml(o.valueLabel)}</text>`);
   f.svg.push('</svg>');
   return f.svg.join('\n');
 }
