@@ -11,6 +11,9 @@ import { HELP_TEXT, parseLabArgs } from './lab/options';
 import { LabProgress } from './lab/progress';
 import { writeReport } from './lab/report';
 import { renderText } from './lab/table';
+import { sideBySide } from './lab/svg';
+import * as fs from 'fs';
+import * as path from 'path';
 
 /** setBackend exists only in builds of Ridge that have more than one backend: feature-detect it. */
 function selectBackend(name: string | null): { ok: true; label: string } | { ok: false; message: string } {
@@ -62,6 +65,9 @@ async function main(argv: string[]): Promise<number> {
     seeds: o.seeds, quick: o.quick, finishedAt: new Date().toISOString(), seconds, machine,
     command: `npm start${argv.length ? ' -- ' + argv.join(' ') : ''}`,
   });
+  // the README's picture: the decision boundaries without a penalty, with l2 and with l1, side by side
+  const b = sections.find((s) => s.id === 'boundary');
+  if (b) fs.writeFileSync(path.join(o.out, 'boundaries.svg'), `<?xml version="1.0" encoding="UTF-8"?>\n${sideBySide([b.figures[0].svg, b.figures[1].svg, b.figures[3].svg])}\n`);
   process.stdout.write(`\nReport: ${index}  (results.json, summary.md and the SVG plots beside it)\n`);
   process.stdout.write(`Total time ${seconds.toFixed(1)} s\n`);
   return 0;

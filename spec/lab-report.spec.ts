@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildReport, toJson, writeReport, type RunInfo } from '../examples/lab/report';
-import { escapeXml, lineChart, barChart, niceTicks, heatmap, contourSegments, divergingColor } from '../examples/lab/svg';
+import { escapeXml, lineChart, barChart, niceTicks, heatmap, contourSegments, divergingColor, sideBySide } from '../examples/lab/svg';
 import { renderMarkdown, renderText } from '../examples/lab/table';
 import { LabProgress } from '../examples/lab/progress';
 import type { Section } from '../examples/lab/experiments';
@@ -186,6 +186,21 @@ describe('lab report: error bars, log x axes, heatmaps', () => {
     expect(counts.circle).toBe(1); // the class-0 point; the out-of-range point is skipped
     expect(svg).toContain('decision boundary (0.5)');
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+  });
+});
+
+describe('lab report: sideBySide', () => {
+  test('two charts of width 300 and 200 with gap 10: one well-formed svg of width 510, the second placed at x = 310', () => {
+    const a = lineChart({ title: 'a', xLabel: 'x', yLabel: 'y', width: 300, height: 200, series: [{ name: 's', color: '#000000', points: [[0, 0], [1, 1]] }] });
+    const b = lineChart({ title: 'b', xLabel: 'x', yLabel: 'y', width: 200, height: 250, series: [] });
+    const svg = sideBySide([a, b], 10);
+    const { root, counts } = checkXml(svg);
+    expect(root).toBe('svg');
+    expect(counts.svg).toBe(3);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="510" height="250"/);
+    expect(svg).toContain('<svg x="0" y="0" xmlns');
+    expect(svg).toContain('<svg x="310" y="0" xmlns');
+    expect(() => sideBySide(['<g/>'])).toThrow(/must start with <svg/);
   });
 });
 

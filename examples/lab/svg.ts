@@ -405,3 +405,21 @@ export function heatmap(o: HeatmapOptions): string {
   f.svg.push('</svg>');
   return f.svg.join('\n');
 }
+
+/** Standalone SVGs side by side in one <svg> (each keeps its own coordinates), e.g. for a README picture. */
+export function sideBySide(svgs: readonly string[], gap = 8): string {
+  const sizes = svgs.map((s) => {
+    const m = /^<svg [^>]*width="([\d.]+)" height="([\d.]+)"/.exec(s);
+    if (!m) throw new Error('sideBySide: every item must start with <svg … width="…" height="…"');
+    return [Number(m[1]), Number(m[2])];
+  });
+  const width = sizes.reduce((a, [w]) => a + w, 0) + gap * (svgs.length - 1);
+  const height = Math.max(...sizes.map(([, h]) => h));
+  let x = 0;
+  const parts = svgs.map((s, i) => {
+    const out = s.replace(/^<svg /, `<svg x="${x}" y="0" `);
+    x += sizes[i][0] + gap;
+    return out;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>\n${parts.join('\n')}\n</svg>`;
+}
