@@ -82,7 +82,7 @@ export interface Ctx {
 // ------------------------------------------------------------------ sizes -------------------
 
 export function mnistSizes(quick: boolean) {
-  return quick ? { train: 250, val: 200, test: 300, epochs: 5 } : { train: 800, val: 400, test: 800, epochs: 16 };
+  return quick ? { train: 300, val: 200, test: 300, epochs: 5 } : { train: 800, val: 400, test: 800, epochs: 16 };
 }
 
 const MNIST_L2: Penalty = { kind: 'l2', lambda: 1e-3 };
@@ -763,6 +763,7 @@ async function activity(ctx: Ctx): Promise<Omit<Section, 'seconds'>> {
         ratio += r.ratio / draws; undivided += r.ratioUndivided / draws; a += r.activity / draws; k += r.kernel / draws;
       }
       bar.epoch(bi, batches.length);
+      if (n < B) throw new RangeError(`activity: batch ${B} needs at least ${B} training digits, got ${n}`);
       return { batch: B, ratio, undivided, activity: a, kernel: k };
     });
     bar.done(batches.map((B, i) => `B=${B}: ${fmt(rows[i].ratio)} (undivided ${fmt(rows[i].undivided)})`).join('  '));
