@@ -458,6 +458,14 @@ async function sweep(ctx: Ctx): Promise<Omit<Section, 'seconds'>> {
       maxLambda: prob.lambdas[prob.lambdas.length - 1],
       // read off the mean curves: is the training loss monotone in λ, and where is the test minimum?
       trainMonotone: bySeed(o.trials.map((ts) => ts.map((t) => t.train))).mean.every((v, j, a) => j === 0 || v >= a[j - 1] * (1 - 1e-3)),
+      trainRises: (() => { const m = bySeed(o.trials.map((ts) => ts.map((t) => t.train))).mean; return m[m.length - 1] > m[0]; })(),
+      // the largest relative dip of the mean training loss from one λ to the next, and the λ where it happens
+      trainDip: (() => {
+        const m = bySeed(o.trials.map((ts) => ts.map((t) => t.train))).mean;
+        let dip = 0, at = prob.lambdas[0];
+        for (let j = 1; j < m.length; j++) if ((m[j - 1] - m[j]) / m[j - 1] > dip) { dip = (m[j - 1] - m[j]) / m[j - 1]; at = prob.lambdas[j]; }
+        return { dip, at };
+      })(),
       testMinAt: (() => { const m = bySeed(o.trials.map((ts) => ts.map((t) => t.test))).mean; return m.indexOf(Math.min(...m)); })(),
       count: prob.lambdas.length,
     };
@@ -488,7 +496,10 @@ async function sweep(ctx: Ctx): Promise<Omit<Section, 'seconds'>> {
       : `and at the largest λ = ${fmtLambda(r.maxLambda)} the test loss is ${r.testAtMax.mean > r.chosenTest.mean * 1.05 ? 'back up at' : 'still'} ${pm(r.testAtMax)}`);
   const monotone = rows.filter((r) => r.trainMonotone).length;
   const interior = rows.filter((r) => r.testMinAt > 0 && r.testMinAt < r.count - 1).length;
-  const finding = `The mean training loss rises with λ in ${monotone} of ${rows.length} sweeps (the bias side), and the mean test loss has its minimum strictly inside the λ range in ${interior} of ${rows.length} (a U: variance on the left, bias on the right). ${rows.map(say).join('; ')}. ` +
+  const rises = rows.filter((r) => r.trainRises).length;
+  const dips = rows.filter((r) => !r.trainMonotone).map((r) => `${r.problem} ${r.kind}: −${fmt(r.trainDip.dip * 100, 2)}% at λ = ${fmtLambda(r.trainDip.at)}`);
+  const finding = `The mean training loss is higher at the largest λ than at the smallest in ${rises} of ${rows.length} sweeps and rises at every step in ${monotone} of ${rows.length}` +
+    `${dips.length > 0 ? ` (the dips: ${dips.join('; ')})` : ''} — the bias side; and the mean test loss has its minimum strictly inside the λ range in ${interior} of ${rows.length} (a U: variance on the left, bias on the right). ${rows.map(say).join('; ')}. ` +
     `In the d2l problem the right arm of the U is shallow: its true weights are tiny (0.01), so shrinking them all to zero costs little. The λ that would have been best on the test set is listed for reference only.`;
   const m2 = rows.find((r) => r.problem === 'two moons' && r.kind === 'l2')!, d2 = rows.find((r) => r.problem === 'd2l regression' && r.kind === 'l2')!;
   const headline = `test loss at the validation-chosen λ vs none: d2l L2 ${pm(d2.chosenTest)} vs ${pm(d2.baseTest)} (${diffText(d2.d)}); moons L2 ${pm(m2.chosenTest)} vs ${pm(m2.baseTest)} (${diffText(m2.d)})`;
