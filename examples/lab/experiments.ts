@@ -16,7 +16,7 @@ import { Random, Tensor } from '../../lib';
 import { head, linregProblem, loadMnistFlat, moonsProblem, MOONS, LINREG, type Problem, type Split } from './data';
 import {
   activityKernelRatio, accuracyOf, epochsForSize, lipschitzBound, logGrid, modelKernels, kernelNorms, noiseSensitivity,
-  searchCandidates, chooseOnValidation, type Trial, type NoiseRow,
+  searchCandidates, chooseOnValidation, lambdaSweep, type Trial, type NoiseRow,
 } from './measure';
 import {
   dataLoss, fmtLambda, linregModel, mlp, mnistModel, moonsModel, penaltyLabel, train, LINREG_MODEL, MNIST_MODEL, MOONS_MODEL,
@@ -408,19 +408,23 @@ async function sweep(ctx: Ctx): Promise<Omit<Section, 'seconds'>> {
           const p = linregProblem(s);
           const bar = ctx.log.run(`d2l regression ${kind} sweep · seed ${s}`);
           base = await linregFinal(NO_PENALTY, s, p);
-          for (const [i, l] of prob.lambdas.entries()) {
-            ts.push({ param: l, ...(await linregFinal({ kind, lambda: l }, s, p)) });
-            bar.epoch(i, prob.lambdas.length);
-          }
-          const c = chooseOnValidation(ts);
+          let i = 0;
+          const sw = await lambdaSweep(prob.lambdas, async (l) => {
+            const r = await linregFinal({ kind, lambda: l }, s, p);
+            bar.epoch(i++, prob.lambdas.length);
+            return r;
+          });
+          ts.push(...sw.trials);
+          const c = sw.chosen;
           bar.done(`${prob.lambdas.length} λ + none; λ=${fmtLambda(c.param)} chosen on validation: test MSE ${fmt(c.test)} (none ${fmt(base.test)})`);
         } else {
           const r0 = await moonsRun(ctx, NO_PENALTY, s);
           base = { train: r0.trainLoss, val: r0.valLoss, test: r0.testLoss };
-          for (const l of prob.lambdas) {
+          const sw = await lambdaSweep(prob.lambdas, async (l) => {
             const r = await moonsRun(ctx, { kind, lambda: l }, s);
-            ts.push({ param: l, train: r.trainLoss, val: r.valLoss, test: r.testLoss });
-          }
+            return { train: r.trainLoss, val: r.valLoss, test: r.testLoss };
+          });
+          ts.push(...sw.trials);
         }
         const c = chooseOnValidation(ts);
         o.trials.push(ts); o.chosen.push(c); o.base.push(base);
