@@ -16,7 +16,7 @@ import { Random, Tensor } from '../../lib';
 import { head, linregProblem, loadMnistFlat, moonsProblem, MOONS, LINREG, type Problem, type Split } from './data';
 import {
   activityKernelRatio, accuracyOf, epochsForSize, lipschitzBound, logGrid, modelKernels, kernelNorms, noiseSensitivity,
-  searchCandidates, chooseOnValidation, lambdaSweep, type Trial, type NoiseRow,
+  searchCandidates, chooseOnValidation, lambdaSweep, learningCurve, type Trial, type NoiseRow,
 } from './measure';
 import {
   dataLoss, fmtLambda, linregModel, mlp, mnistModel, moonsModel, penaltyLabel, train, LINREG_MODEL, MNIST_MODEL, MOONS_MODEL,
@@ -832,18 +832,19 @@ async function moreData(ctx: Ctx): Promise<Omit<Section, 'seconds'>> {
   for (const v of variants) err[penaltyLabel(v)] = sizes.map(() => []);
   for (const s of ctx.seeds) {
     const pool = loadMnistFlat({ train: sizes[sizes.length - 1], val: 1, test: testN, seed: s });
-    for (const [si, n] of sizes.entries()) {
-      const tr: Split = head(pool.train, n);
-      const epochs = epochsForSize(n, MNIST_MODEL.batch, steps, minEpochs);
-      for (const v of variants) {
+    for (const v of variants) {
+      const curve = await learningCurve(sizes, async (n) => {
+        const tr: Split = head(pool.train, n);
+        const epochs = epochsForSize(n, MNIST_MODEL.batch, steps, minEpochs);
         const b = mnistModel(v, s);
         const bar = ctx.log.run(`mnist n=${n} ${penaltyLabel(v)} · seed ${s}`);
         await train(b, tr.x, tr.y, { epochs, batch: MNIST_MODEL.batch, seed: s, onEpoch: (e) => bar.epoch(e, epochs) });
-        const trainErr = 1 - accuracyOf(b.model.predict(tr.x, { batchSize: 1000 }), tr.labels!);
-        const testErr = 1 - accuracyOf(b.model.predict(pool.test.x, { batchSize: 1000 }), pool.test.labels!);
-        err[penaltyLabel(v)][si].push({ train: [trainErr], test: [testErr] });
-        bar.done(`${epochs} epochs  test error ${(testErr * 100).toFixed(1)}%`);
-      }
+        const trainError = 1 - accuracyOf(b.model.predict(tr.x, { batchSize: 1000 }), tr.labels!);
+        const testError = 1 - accuracyOf(b.model.predict(pool.test.x, { batchSize: 1000 }), pool.test.labels!);
+        bar.done(`${epochs} epochs  test error ${(testError * 100).toFixed(1)}%`);
+        return { trainError, testError };
+      });
+      curve.forEach((c, si) => err[penaltyLabel(v)][si].push({ train: [c.trainError], test: [c.testError] }));
     }
   }
   const labels = variants.map(penaltyLabel);
