@@ -95,7 +95,7 @@ figcaption { max-width: 560px; }
 .table { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 0.3em 0 1em; font-size: 0.9em; }
 th, td { padding: 4px 9px; border-bottom: 1px solid #ddd; }
-td.right { white-space: nowrap; }
+td { white-space: nowrap; }
 th { background: #f5f5f5; }
 .right { text-align: right; } .left { text-align: left; }
 .time { text-align: right; }
