@@ -1,15 +1,32 @@
 /**
- * `npm start`: the Ridge regularization lab on real MNIST digits.
- *
- * Trains one small conv net (examples/lab/variants.ts) under several penalties with the same seed
- * and the same initial weights, prints a table and writes a report folder (index.html with SVG
- * charts, results.json, table.md). Run with --help for the options; the pieces live in examples/lab/.
+ * `npm start`: the Ridge regularization lab. One experiment per claim of weight regularization
+ * (examples/lab/experiments.ts), each on several seeds, on real MNIST digits, two noisy moons and
+ * the d2l high-dimensional regression; prints each claim's headline and tables and writes a report
+ * folder (index.html with SVG plots, results.json, summary.md). Run with --help for the options.
  */
+import * as os from 'os';
+import * as ridge from '../lib';
+import { CLAIMS, runExperiment, type Ctx, type Section } from './lab/experiments';
 import { HELP_TEXT, parseLabArgs } from './lab/options';
-import { runLab } from './lab/run';
+import { LabProgress } from './lab/progress';
 import { writeReport } from './lab/report';
-import { formatResultsTable } from './lab/table';
-import { NEAR_ZERO } from './lab/results';
+import { renderText } from './lab/table';
+import { sideBySide } from './lab/svg';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** setBackend exists only in builds of Ridge that have more than one backend: feature-detect it. */
+function selectBackend(name: string | null): { ok: true; label: string } | { ok: false; message: string } {
+  const setBackend = (ridge as unknown as { setBackend?: (n: string) => unknown }).setBackend;
+  if (name === null) return { ok: true, label: 'default backend' };
+  if (typeof setBackend !== 'function') return { ok: false, message: `lab: --backend ${name}: this build of Ridge has no setBackend, so only its built-in backend is available\nRun with --help for usage.` };
+  try {
+    setBackend(name);
+  } catch (e) {
+    return { ok: false, message: `lab: --backend ${name}: ${e instanceof Error ? e.message : String(e)}\nRun with --help for usage.` };
+  }
+  return { ok: true, label: `backend ${name}` };
+}
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parseLabArgs(argv);
@@ -22,15 +39,37 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const o = parsed.options;
-  process.stdout.write(`Ridge regularization lab: ${o.train} training / ${o.test} test MNIST digits, ${o.epochs} epochs, ` +
-    `batch ${o.batch}, seed ${o.seed}, ${o.variants.length} variants${o.quick ? ' (--quick)' : ''}\n`);
-  const results = await runLab(o, { progress: process.stdout });
-  process.stdout.write('\n' + formatResultsTable(results) + '\n');
-  process.stdout.write(`\ngap = train − test accuracy in points; penalty share = penalties / total training loss; ` +
-    `|w|<${NEAR_ZERO} = fraction of kernel weights below ${NEAR_ZERO} in magnitude.\n`);
-  const index = writeReport(o.out, results);
-  process.stdout.write(`Report: ${index}  (results.json, table.md and the SVG charts beside it)\n`);
-  process.stdout.write(`Total time ${results.seconds.toFixed(1)} s\n`);
+  const backend = selectBackend(o.backend);
+  if (!backend.ok) {
+    process.stderr.write(backend.message + '\n');
+    return 2;
+  }
+  const t0 = Date.now();
+  const cpus = os.cpus();
+  const machine = `Node ${process.version}, ${cpus.length} CPUs (${(cpus[0]?.model ?? 'unknown').trim()}), ${backend.label}`;
+  process.stdout.write(`Ridge regularization lab: ${o.experiments.join(', ')} on ${o.seeds.length} seeds (${o.seeds.join(', ')})${o.quick ? ', --quick' : ''}\n`);
+  const log = new LabProgress(process.stdout);
+  const ctx: Ctx = { seeds: o.seeds, quick: o.quick, log, cache: new Map() };
+  const sections: Section[] = [];
+  for (const [i, name] of o.experiments.entries()) {
+    const c = CLAIMS[name];
+    log.experiment(i, o.experiments.length, name, `${c.claim ? `claim ${c.claim}: ` : ''}${c.title}`);
+    const s = await runExperiment(name, ctx);
+    sections.push(s);
+    process.stdout.write(`\n  ${s.tables[0].caption}:\n`);
+    process.stdout.write(renderText(s.tables[0].columns).split('\n').map((l) => '  ' + l).join('\n') + '\n');
+    process.stdout.write(`  → ${s.headline}  (${s.seconds.toFixed(1)} s)\n`);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const index = writeReport(o.out, sections, {
+    seeds: o.seeds, quick: o.quick, finishedAt: new Date().toISOString(), seconds, machine,
+    command: `npm start${argv.length ? ' -- ' + argv.join(' ') : ''}`,
+  });
+  // the README's picture: the decision boundaries without a penalty, with l2 and with l1, side by side
+  const b = sections.find((s) => s.id === 'boundary');
+  if (b) fs.writeFileSync(path.join(o.out, 'boundaries.svg'), `<?xml version="1.0" encoding="UTF-8"?>\n${sideBySide([b.figures[0].svg, b.figures[1].svg, b.figures[3].svg])}\n`);
+  process.stdout.write(`\nReport: ${index}  (results.json, summary.md and the SVG plots beside it)\n`);
+  process.stdout.write(`Total time ${seconds.toFixed(1)} s\n`);
   return 0;
 }
 

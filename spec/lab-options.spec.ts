@@ -1,4 +1,5 @@
-import { DEFAULT_VARIANTS, HELP_TEXT, MNIST_SAMPLES, QUICK_DEFAULTS, parseLabArgs, type LabOptions } from '../examples/lab/options';
+import { DEFAULTS, HELP_TEXT, MAX_SEEDS, MIN_SEEDS, parseLabArgs, type LabOptions } from '../examples/lab/options';
+import { DEFAULT_EXPERIMENTS, EXPERIMENTS } from '../examples/lab/experiments';
 
 function run(argv: string[]): LabOptions {
   const r = parseLabArgs(argv);
@@ -13,123 +14,68 @@ function errorOf(argv: string[]): string {
 }
 
 describe('lab options: defaults', () => {
-  test('no arguments → the documented defaults and the six default variants in order', () => {
+  test('no arguments → claims 1, 2, 3 and the decision boundaries on 3 seeds from 42', () => {
     const o = run([]);
-    expect(o).toMatchObject({ train: 1000, test: 2000, epochs: 12, batch: 32, seed: 42, lr: 0.02, adamLr: 2e-3, out: 'lab-report', quick: false });
-    expect(o.variants).toEqual([
-      { kind: 'none', label: 'none' },
-      { kind: 'l2', label: 'l2=1e-3', l2: 1e-3 },
-      { kind: 'l1', label: 'l1=1e-4', l1: 1e-4 },
-      { kind: 'l1l2', label: 'l1l2=1e-4:1e-3', l1: 1e-4, l2: 1e-3 },
-      { kind: 'activity', label: 'activity=1e-3', l1: 1e-3 },
-      { kind: 'adamw', label: 'adamw=0.1', weightDecay: 0.1 },
-    ]);
-    expect(DEFAULT_VARIANTS.split(',')).toHaveLength(6);
+    expect(o).toEqual({ experiments: ['growth', 'stability', 'sweep', 'boundary'], seeds: [42, 43, 44], out: 'lab-report', quick: false, backend: null });
+    expect(DEFAULT_EXPERIMENTS).toEqual(['growth', 'stability', 'sweep', 'boundary']);
+    expect(DEFAULTS.seeds).toBe(3);
   });
 
-  test('--quick lowers train/test/epochs and keeps every other default', () => {
-    const o = run(['--quick']);
-    expect(o).toMatchObject({ ...QUICK_DEFAULTS, batch: 32, seed: 42, lr: 0.02, out: 'lab-report', quick: true });
-    expect(o.variants).toHaveLength(6);
+  test('--quick keeps the default selection and only sets the flag', () => {
+    expect(run(['--quick'])).toMatchObject({ experiments: DEFAULT_EXPERIMENTS, quick: true, seeds: [42, 43, 44] });
   });
 
-  test('--quick never overrides an explicit option, before or after it', () => {
-    expect(run(['--epochs', '7', '--quick']).epochs).toBe(7);
-    expect(run(['--quick', '--train', '123']).train).toBe(123);
-    expect(run(['--quick', '--train', '123']).test).toBe(QUICK_DEFAULTS.test);
+  test('--all runs every experiment in the lab order', () => {
+    expect(run(['--all']).experiments).toEqual(EXPERIMENTS.slice());
+    expect(EXPERIMENTS).toEqual(['growth', 'stability', 'sweep', 'boundary', 'perlayer', 'bias', 'activity', 'data']);
+    expect(run(['--all', '--quick'])).toMatchObject({ quick: true, experiments: EXPERIMENTS.slice() });
   });
 });
 
 describe('lab options: every option, both spellings', () => {
   test.each([
-    [['--train', '64'], { train: 64 }],
-    [['--train=64'], { train: 64 }],
-    [['--test', '128'], { test: 128 }],
-    [['--test=128'], { test: 128 }],
-    [['--epochs', '3'], { epochs: 3 }],
-    [['--epochs=3'], { epochs: 3 }],
-    [['--batch', '16'], { batch: 16 }],
-    [['--batch=16'], { batch: 16 }],
-    [['--seed', '0'], { seed: 0 }],
-    [['--seed=123456'], { seed: 123456 }],
-    [['--lr', '3e-4'], { lr: 3e-4 }],
-    [['--lr=0.01'], { lr: 0.01 }],
-    [['--adam-lr', '1e-3'], { adamLr: 1e-3 }],
-    [['--adam-lr=0.005'], { adamLr: 0.005 }],
+    [['--experiment', 'sweep'], { experiments: ['sweep'] }],
+    [['--experiment=activity,growth'], { experiments: ['growth', 'activity'] }],
+    [['--experiment', ' data , bias '], { experiments: ['bias', 'data'] }],
+    [['--seeds', '5'], { seeds: [42, 43, 44, 45, 46] }],
+    [['--seeds=3', '--seed=0'], { seeds: [0, 1, 2] }],
+    [['--seed', '7'], { seeds: [7, 8, 9] }],
     [['--out', 'tmp/report'], { out: 'tmp/report' }],
     [['--out=x y'], { out: 'x y' }],
+    [['--backend', 'wasm'], { backend: 'wasm' }],
   ])('%j → %j', (argv, expected) => {
-    expect(run(argv)).toMatchObject(expected);
+    expect(run(argv as string[])).toMatchObject(expected);
   });
 
-  test('--variants parses each kind with its coefficient and keeps the given order', () => {
-    const o = run(['--variants', 'adamw=0.05,l1l2=0:2e-3,activity=5e-5,l1=2e-4,l2=1e-2,none,adam']);
-    expect(o.variants).toEqual([
-      { kind: 'adamw', label: 'adamw=0.05', weightDecay: 0.05 },
-      { kind: 'l1l2', label: 'l1l2=0:2e-3', l1: 0, l2: 2e-3 },
-      { kind: 'activity', label: 'activity=5e-5', l1: 5e-5 },
-      { kind: 'l1', label: 'l1=2e-4', l1: 2e-4 },
-      { kind: 'l2', label: 'l2=1e-2', l2: 1e-2 },
-      { kind: 'none', label: 'none' },
-      { kind: 'adam', label: 'adam' },
-    ]);
-  });
-
-  test('--variants names without a value take the default coefficients', () => {
-    const o = run(['--variants=l2,l1,l1l2,activity,adamw']);
-    expect(o.variants.map((v) => v.label)).toEqual(['l2=1e-3', 'l1=1e-4', 'l1l2=1e-4:1e-3', 'activity=1e-3', 'adamw=0.1']);
-  });
-
-  test('--variants allows the same kind with different coefficients (a sweep)', () => {
-    expect(run(['--variants', 'l2=1e-3,l2=1e-2']).variants.map((v) => v.label)).toEqual(['l2=1e-3', 'l2=1e-2']);
-  });
-
-  test('train + test may use all the digits', () => {
-    expect(run(['--train', String(MNIST_SAMPLES - 1), '--test', '1'])).toMatchObject({ train: MNIST_SAMPLES - 1, test: 1 });
-  });
-
-  test('--help and -h return the usage text, which names every option', () => {
-    for (const argv of [['--help'], ['-h'], ['--train', '5', '--help']]) {
-      const r = parseLabArgs(argv);
-      expect(r).toEqual({ kind: 'help', text: HELP_TEXT });
-    }
-    for (const name of ['--train', '--test', '--epochs', '--batch', '--seed', '--lr', '--adam-lr', '--variants', '--out', '--quick', '--help']) {
-      expect(HELP_TEXT).toContain(name);
-    }
+  test('--help and -h return the usage text, which names every option and every experiment', () => {
+    for (const argv of [['--help'], ['-h'], ['--seeds', '5', '--help']]) expect(parseLabArgs(argv)).toEqual({ kind: 'help', text: HELP_TEXT });
+    for (const name of ['--experiment', '--all', '--quick', '--seeds', '--seed', '--out', '--backend', '--help']) expect(HELP_TEXT).toContain(name);
+    for (const e of EXPERIMENTS) expect(HELP_TEXT).toMatch(new RegExp(`[* ] ${e} `));
+    // the default ones are starred
+    for (const e of DEFAULT_EXPERIMENTS) expect(HELP_TEXT).toContain(`* ${e} `);
   });
 });
 
 describe('lab options: bad values → a clear message (the entry exits with code 2)', () => {
   test.each([
-    ['throws when --train is not an integer', ['--train', 'abc'], /--train must be an integer between 1 and 9999, got "abc"/],
-    ['throws when --train is zero', ['--train', '0'], /--train must be an integer between 1 and 9999, got "0"/],
-    ['throws when --train is fractional', ['--train', '1.5'], /--train must be an integer.*"1\.5"/],
-    ['throws when --test is negative', ['--test', '-3'], /--test must be an integer.*"-3"/],
-    ['throws when train + test exceed the 10,000 digits', ['--train', '6000', '--test', '5000'], /--train \+ --test must be at most 10000.*6000 \+ 5000 = 11000/],
-    ['throws when --epochs is 0', ['--epochs', '0'], /--epochs must be an integer between 1 and 10000, got "0"/],
-    ['throws when --batch is empty', ['--batch='], /--batch must be an integer.*got ""/],
-    ['throws when --seed is negative', ['--seed', '-1'], /--seed must be a non-negative integer, got "-1"/],
-    ['throws when --lr is zero', ['--lr', '0'], /--lr must be a finite number > 0, got "0"/],
-    ['throws when --lr is not a number', ['--lr', 'fast'], /--lr must be a finite number > 0, got "fast"/],
-    ['throws when --adam-lr is negative', ['--adam-lr=-0.001'], /--adam-lr must be a finite number > 0, got "-0.001"/],
-    ['throws when --adam-lr is infinite', ['--adam-lr', 'Infinity'], /--adam-lr must be a finite number > 0, got "Infinity"/],
-    ['throws when a value is missing at the end', ['--epochs'], /--epochs needs a value/],
-    ['throws when a value is missing before the next option', ['--epochs', '--quick'], /--epochs needs a value/],
-    ['throws when an option is unknown', ['--epoch', '3'], /unknown option "--epoch"; known: --train/],
+    ['throws when an experiment is unknown', ['--experiment', 'growth,dropout'], /unknown experiment "dropout"; expected one of growth, stability, sweep, boundary, perlayer, bias, activity, data/],
+    ['throws when the experiment list has an empty item', ['--experiment', 'growth,,sweep'], /--experiment must be a comma-separated list/],
+    ['throws when an experiment is listed twice', ['--experiment', 'sweep,sweep'], /"sweep" is listed twice/],
+    ['throws when --all and --experiment are both given', ['--all', '--experiment', 'sweep'], /--all and --experiment exclude each other/],
+    ['throws when --seeds is below the minimum', ['--seeds', '2'], new RegExp(`--seeds must be an integer between ${MIN_SEEDS} and ${MAX_SEEDS}, got "2"`)],
+    ['throws when --seeds is not an integer', ['--seeds', 'three'], /--seeds must be an integer.*"three"/],
+    ['throws when --seeds is above the maximum', ['--seeds=21'], /--seeds must be an integer between 3 and 20, got "21"/],
+    ['throws when --seed is negative', ['--seed', '-1'], /--seed must be an integer between 0 and 1000000000, got "-1"/],
+    ['throws when a value is missing at the end', ['--seeds'], /--seeds needs a value/],
+    ['throws when a value is missing before the next option', ['--experiment', '--quick'], /--experiment needs a value/],
+    ['throws when an option is unknown', ['--epochs', '3'], /unknown option "--epochs"; known: --experiment/],
     ['throws when a positional argument is given', ['mnist'], /unexpected argument "mnist"; options start with --/],
     ['throws when an option is given twice', ['--seed', '1', '--seed=2'], /--seed is given twice/],
+    ['throws when a flag is given twice', ['--quick', '--quick'], /--quick is given twice/],
     ['throws when --quick has a value', ['--quick=yes'], /--quick takes no value/],
-    ['throws when a variant is unknown', ['--variants', 'none,dropout=0.5'], /unknown variant "dropout".*expected none, l2, l1, l1l2, activity, adamw or adam/],
-    ['throws when a variant coefficient is not a number', ['--variants', 'l2=big'], /--variants l2 must be a finite number > 0, got "big"/],
-    ['throws when a variant coefficient is zero', ['--variants', 'l1=0'], /--variants l1 must be a finite number > 0, got "0"/],
-    ['throws when a variant coefficient is negative', ['--variants', 'adamw=-1e-2'], /--variants adamw must be a finite number > 0, got "-1e-2"/],
-    ['throws when l1l2 lacks the colon', ['--variants', 'l1l2=1e-4'], /l1l2 must be written l1l2=<l1>:<l2>/],
-    ['throws when l1l2 is all zero', ['--variants', 'l1l2=0:0'], /l1l2 needs l1 > 0 or l2 > 0/],
-    ['throws when none has a value', ['--variants', 'none=1'], /none takes no value/],
-    ['throws when adam has a value', ['--variants', 'adam=1e-3'], /--variants adam takes no value/],
-    ['throws when the variant list has an empty item', ['--variants', 'none,,l2'], /--variants must be a comma-separated list/],
-    ['throws when a variant is listed twice', ['--variants', 'l2,l2=1e-3'], /"l2=1e-3" is listed twice/],
+    ['throws when --all has a value', ['--all=1'], /--all takes no value/],
     ['throws when --out is blank', ['--out', ' '], /--out must be a folder name/],
+    ['throws when --backend is not a name', ['--backend', 'w a s m'], /--backend must be a backend name/],
   ])('%s', (_name, argv, pattern) => {
     const message = errorOf(argv as string[]);
     expect(message).toMatch(pattern as RegExp);

@@ -1,14 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Random } from '../lib/random';
-import { buildReport, writeReport } from '../examples/lab/report';
-import { NEAR_ZERO, type LabResults, type VariantResult } from '../examples/lab/results';
-import { escapeXml, lineChart, barChart, niceTicks } from '../examples/lab/svg';
-import { countNearZero, logMagnitudeHistogram, HISTOGRAM_EDGES, l2Norm } from '../examples/lab/stats';
-import { formatResultsTable, formatResultsMarkdown } from '../examples/lab/table';
-import { parseLabArgs } from '../examples/lab/options';
-import { VariantProgress } from '../examples/lab/progress';
+import { buildReport, toJson, writeReport, type RunInfo } from '../examples/lab/report';
+import { escapeXml, lineChart, barChart, niceTicks, heatmap, contourSegments, divergingColor, sideBySide } from '../examples/lab/svg';
+import { renderMarkdown, renderText } from '../examples/lab/table';
+import { LabProgress } from '../examples/lab/progress';
+import type { Section } from '../examples/lab/experiments';
 
 /**
  * A strict XML well-formedness check (enough for SVG): one root element, every start tag closed in
@@ -74,76 +71,6 @@ function checkXml(xml: string): { root: string; counts: Record<string, number> }
   return { root: root!, counts };
 }
 
-/** Synthetic but self-consistent results (what runLab produces), from a seeded generator. */
-function fixture(nVariants: number, epochs: number, seed = 7): LabResults {
-  const rnd = new Random(seed);
-  const parsed = parseLabArgs(['--epochs', String(epochs), '--train', '100', '--test', '50']);
-  if (parsed.kind !== 'run') throw new Error('fixture options');
-  const options = { ...parsed.options, variants: parsed.options.variants.slice(0, nVariants) };
-  const layerDefs = [
-    { name: 'conv1', className: 'Conv2D', kernelShape: [3, 3, 1, 8] },
-    { name: 'pool1', className: 'MaxPooling2D', kernelShape: null },
-    { name: 'hidden', className: 'Dense', kernelShape: [200, 32] },
-  ];
-  const variants: VariantResult[] = options.variants.map((spec, vi) => {
-    const kernels = layerDefs.filter((l) => l.kernelShape).map((l) => {
-      const n = l.kernelShape!.reduce((a, b) => a * b, 1);
-      return Float32Array.from({ length: n }, () => rnd.normal() * 0.1 * (rnd.uniform() < 0.2 ? 1e-4 : 1));
-    });
-    const loss: number[] = [], dataLoss: number[] = [], valLoss: number[] = [], valDataLoss: number[] = [];
-    for (let e = 0; e < epochs; e++) {
-      const d = 2 * Math.exp(-e / 3) + 0.05 * rnd.uniform();
-      const p = spec.kind === 'none' || spec.kind === 'adamw' ? 0 : 0.1 * rnd.uniform();
-      dataLoss.push(d); loss.push(d + p);
-      const vd = d + 0.1 * e * (vi === 0 ? 1 : 0.3);
-      valDataLoss.push(vd); valLoss.push(vd + p);
-    }
-    const trainAccuracy = 0.9 + 0.1 * rnd.uniform(), testAccuracy = 0.8 + 0.1 * rnd.uniform();
-    const trainDataLoss = dataLoss[epochs - 1] * 0.9;
-    const penalties = spec.kind === 'none' || spec.kind === 'adamw' ? [] : [{ layer: 'conv1', target: 'kernel', value: 0.01 }, { layer: 'hidden', target: 'kernel', value: 0.03 }];
-    const penalty = penalties.reduce((s, p) => s + p.value, 0);
-    const total = kernels.reduce((s, k) => s + k.length, 0);
-    return {
-      label: spec.label,
-      spec,
-      description: `variant ${spec.kind} <&> "quoted"`,
-      optimizer: spec.kind === 'adamw' ? 'adamw' : 'adam',
-      history: {
-        epoch: Array.from({ length: epochs }, (_, e) => e + 1),
-        loss, dataLoss, valLoss, valDataLoss,
-        penaltyShare: loss.map((l, e) => (l - dataLoss[e]) / l),
-        accuracy: dataLoss.map(() => rnd.uniform()),
-        valAccuracy: dataLoss.map(() => rnd.uniform()),
-        seconds: dataLoss.map(() => 1 + rnd.uniform()),
-      },
-      final: {
-        trainAccuracy, testAccuracy, gap: trainAccuracy - testAccuracy,
-        trainDataLoss, trainTotalLoss: trainDataLoss + penalty, penalty,
-        penaltyShare: penalty / (trainDataLoss + penalty), testDataLoss: valDataLoss[epochs - 1],
-        penalties,
-        nearZeroFraction: kernels.reduce((s, k) => s + countNearZero(k), 0) / total,
-        kernelL2: Math.sqrt(kernels.reduce((s, k) => s + l2Norm(k) ** 2, 0)),
-      },
-      layers: layerDefs.filter((l) => l.kernelShape).map((l, k) => ({
-        name: l.name, className: l.className, kernelShape: l.kernelShape!,
-        kernelL2: l2Norm(kernels[k]), nearZeroFraction: countNearZero(kernels[k]) / kernels[k].length, kernelMaxAbs: 0.3,
-      })),
-      histogram: logMagnitudeHistogram(kernels),
-      secondsPerEpoch: 1.5,
-      seconds: 1.5 * epochs,
-    };
-  });
-  return {
-    finishedAt: '2026-11-30T03:00:00.000Z',
-    options,
-    data: { source: 'fixture', train: 100, test: 50, mean: 0.13, std: 0.31, classCountsTrain: new Array(10).fill(10), classCountsTest: new Array(10).fill(5) },
-    model: { summary: 'Layer (type)   Output shape   Params\nconv1 <Conv2D>   [null,26,26,8]   80', params: 6512, layers: layerDefs },
-    nearZeroThreshold: NEAR_ZERO,
-    variants,
-    seconds: 12.5,
-  };
-}
-
 describe('lab report: svg primitives', () => {
   test('escapeXml escapes the five XML specials', () => {
     expect(escapeXml(`a<b>&"c"'d'`)).toBe('a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;');
@@ -202,179 +129,184 @@ describe('lab report: svg primitives', () => {
   });
 });
 
-describe('lab report: weight statistics', () => {
-  test('logMagnitudeHistogram matches a direct count per half-decade (zeros and tiny values in the first bin)', () => {
-    const w = Float32Array.from([0, 1e-9, -2e-6, 5e-4, -9.9e-4, 1e-3, 0.03, -0.5, 2, 7]);
-    const h = logMagnitudeHistogram([w.subarray(0, 4), w.subarray(4)]);
-    expect(h.total).toBe(10);
-    expect(h.edges).toEqual(HISTOGRAM_EDGES);
-    const expected = new Array(12).fill(0);
-    for (const v of w) {
-      const a = Math.abs(v);
-      let k = 0;
-      while (k < 11 && a >= 10 ** HISTOGRAM_EDGES[k + 1]) k++;
-      expected[k]++;
-    }
-    expect(h.counts).toEqual(expected);
-    expect(countNearZero(w, 1e-3)).toBe(5);
-    expect(l2Norm(Float32Array.from([3, -4]))).toBe(5);
+
+describe('lab report: error bars, log x axes, heatmaps', () => {
+  test('error bars: one bar path (with caps) per point with a positive half-width; zero half-widths draw none', () => {
+    const svg = lineChart({
+      title: 't', xLabel: 'x', yLabel: 'y',
+      series: [{ name: 'a', color: '#112233', points: [[1, 1], [2, 2], [3, 3]], errors: [0.5, 0, 0.25] }],
+    });
+    checkXml(svg);
+    const bars = [...svg.matchAll(/<path d="M([\d.]+) ([\d.]+) L([\d.]+) ([\d.]+) M/g)];
+    expect(bars).toHaveLength(2);
+    for (const m of bars) expect(m[1]).toBe(m[3]); // vertical
+    // the first bar spans y 0.5 … 1.5: three times as long as the third (2.75 … 3.25) is tall, ×2
+    const len = (m: RegExpMatchArray) => Math.abs(Number(m[2]) - Number(m[4]));
+    expect(len(bars[0]) / len(bars[1])).toBeCloseTo(2, 1);
+  });
+
+  test('logX: λ from 1e-6 to 1 gets power-of-ten tick labels; explicit xTickValues label sizes', () => {
+    const svg = lineChart({ title: 't', xLabel: 'λ', yLabel: 'loss', logX: true, series: [{ name: 'a', color: '#000000', markers: true, points: [[1e-6, 1], [1e-3, 2], [1, 3], [0, 5]] }] });
+    checkXml(svg);
+    const xLabels = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]+)<\/text>/g)].map((m) => m[1]);
+    expect(xLabels).toEqual(expect.arrayContaining(['1e-6', '1e-5', '1e-4', '1e-3', '0.01', '0.1', '1']));
+    expect(svg.match(/<circle /g)).toHaveLength(3); // x = 0 has no place on a log axis
+    const sizes = lineChart({ title: 't', xLabel: 'n', yLabel: 'err', logX: true, xTickValues: [250, 1000, 8000], series: [{ name: 'a', color: '#000000', points: [[250, 10], [8000, 2]] }] });
+    expect(sizes).toContain('>250</text>');
+    expect(sizes).toContain('>8000</text>');
+  });
+
+  test('divergingColor: 0 blue end, 0.5 white, 1 orange end (75% mixes)', () => {
+    expect(divergingColor(0.5)).toBe('#ffffff');
+    // 255 + (0x4e − 255)·0.75 = 122.25 → 7a; 0x79 → 154.5 → 9b (rounded 155); 0xa7 → 189
+    expect(divergingColor(0)).toBe('#7a9bbd');
+    expect(divergingColor(1)).toBe(divergingColor(1.7));
+    expect(divergingColor(NaN)).toBe('#ffffff');
+  });
+
+  test('contourSegments: a 2×2 grid with one corner above the level gives one segment cutting two edges at the interpolated points', () => {
+    // values: bl 0, br 1, tl 0, tr 0 (row-major, row 0 at the bottom); level 0.5
+    const segs = contourSegments([0, 1, 0, 0], 2, 2, 0.5);
+    expect(segs).toEqual([[0.5, 0, 1, 0.5]]);
+    expect(contourSegments([1, 1, 1, 1], 2, 2, 0.5)).toEqual([]);
+    // a vertical boundary through a 3×2 grid: x = 0.25 of the first cell … one segment per cell row
+    const v = contourSegments([0, 2, 2, 0, 2, 2], 3, 2, 0.5);
+    expect(v).toEqual([[0.25, 0, 0.25, 1]]);
+  });
+
+  test('heatmap of a 30×30 grid with points and the 0.5 contour is well-formed, merges equal cells, draws every point in range', () => {
+    const n = 30;
+    const values = Float32Array.from({ length: n * n }, (_, k) => (k % n < n / 2 ? 0.1 : 0.9));
+    const points = [{ x: 0.2, y: 0.2, cls: 0 }, { x: 0.8, y: 0.5, cls: 1 }, { x: 5, y: 5, cls: 1 }];
+    const svg = heatmap({ title: 'P <1>', xLabel: 'x₁', yLabel: 'x₂', values, nx: n, ny: n, xRange: [0, 1], yRange: [0, 1], points, contour: 0.5, valueLabel: 'P(class 1)' });
+    const { root, counts } = checkXml(svg);
+    expect(root).toBe('svg');
+    // two runs per row after merging, plus the colour bar (20) and the points/frame
+    expect(svg.match(/<rect [^>]*fill="#[0-9a-f]{6}"\/>/g)!.length).toBeLessThan(2 * n + 20 + 4);
+    expect(counts.circle).toBe(1); // the class-0 point; the out-of-range point is skipped
+    expect(svg).toContain('decision boundary (0.5)');
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
   });
 });
 
+describe('lab report: sideBySide', () => {
+  test('two charts of width 300 and 200 with gap 10: one well-formed svg of width 510, the second placed at x = 310', () => {
+    const a = lineChart({ title: 'a', xLabel: 'x', yLabel: 'y', width: 300, height: 200, series: [{ name: 's', color: '#000000', points: [[0, 0], [1, 1]] }] });
+    const b = lineChart({ title: 'b', xLabel: 'x', yLabel: 'y', width: 200, height: 250, series: [] });
+    const svg = sideBySide([a, b], 10);
+    const { root, counts } = checkXml(svg);
+    expect(root).toBe('svg');
+    expect(counts.svg).toBe(3);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="510" height="250"/);
+    expect(svg).toContain('<svg x="0" y="0" xmlns');
+    expect(svg).toContain('<svg x="310" y="0" xmlns');
+    expect(() => sideBySide(['<g/>'])).toThrow(/must start with <svg/);
+  });
+});
+
+function section(id: Section['id'], claim: number | null): Section {
+  return {
+    id, claim, title: `Title ${id} & <co>`, sentence: `Sentence for ${id}.`, setup: 'Setup "quoted".',
+    figures: [{ name: `${id}.svg`, caption: 'cap', svg: lineChart({ title: id, xLabel: 'x', yLabel: 'y', series: [{ name: 's', color: '#000000', points: [[1, 1], [2, 2]] }] }) }],
+    tables: [{ caption: 'tab', columns: [{ header: 'variant', align: 'left', cells: ['none', 'l2=1e-3'] }, { header: 'test loss', align: 'right', cells: ['0.5 ± 0.1', '0.3 ± 0.05'] }] }],
+    finding: `Finding ${id}: within the noise.`, headline: `headline ${id} 0.5 ± 0.1`, data: { value: NaN, arr: Float32Array.from([1, 2]), built: { huge: true } }, seconds: 1.25,
+  };
+}
+
+const INFO: RunInfo = { seeds: [42, 43, 44], quick: false, finishedAt: '2026-12-07T02:00:00.000Z', seconds: 61.5, machine: 'Node test', command: 'npm start' };
+
 describe('lab report: buildReport and writeReport', () => {
-  const results = fixture(4, 6);
-  const files = buildReport(results);
+  const sections = [section('growth', 1), section('boundary', null)];
 
-  test('4 variants × 6 epochs: every SVG is well-formed XML with an <svg> root', () => {
-    // 4 learning-curve panels, 1 test-accuracy chart, 4 histograms, 1 penalty-share chart
-    expect(files.svgs.map((s) => s.name)).toEqual([
-      'learning-curves-1.svg', 'learning-curves-2.svg', 'learning-curves-3.svg', 'learning-curves-4.svg',
-      'test-accuracy.svg',
-      'weights-1.svg', 'weights-2.svg', 'weights-3.svg', 'weights-4.svg',
-      'penalty-share.svg',
-    ]);
-    for (const s of files.svgs) {
-      const { root, counts } = checkXml(s.svg);
-      expect(root).toBe('svg');
-      expect(s.svg).toContain('xmlns="http://www.w3.org/2000/svg"');
-      expect(s.svg).not.toMatch(/NaN|undefined/);
-      if (s.name.startsWith('weights')) expect(counts.rect).toBeGreaterThanOrEqual(12);
-      else expect(counts.path).toBeGreaterThanOrEqual(1);
-    }
-    // a penalised variant draws train, test and total; 'none' draws only train and test
-    expect(checkXml(files.svgs[0].svg).counts.path).toBe(2);
-    expect(checkXml(files.svgs[1].svg).counts.path).toBe(3);
-    expect(checkXml(files.svgs[9].svg).counts.path).toBe(4);
+  test('index.html: one section per claim with heading, claim sentence, setup, inline SVG, table and finding; a table of contents', () => {
+    const { html } = buildReport(sections, INFO);
+    expect(html.match(/<section id=/g)).toHaveLength(2);
+    expect(html).toContain('<section id="claim-1">');
+    expect(html).toContain('<section id="boundary">');
+    expect(html).toContain('<h2>Claim 1. Title growth &amp; &lt;co&gt;</h2>');
+    expect(html).toContain('<p class="claim">Sentence for growth.</p>');
+    expect(html).toContain('Setup &quot;quoted&quot;.');
+    expect(html).toContain('<b>What the numbers show.</b> Finding growth: within the noise.');
+    expect(html).toContain('href="#claim-1"');
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html.match(/<tr>/g)).toHaveLength(2 * 3);
+    expect(html).toContain('3 seeds (42, 43, 44)');
   });
 
-  test('index.html has the required elements: title, the table with one row per variant, every chart inline', () => {
-    const html = files.html;
-    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(html).toMatch(/<title>Ridge regularization lab<\/title>/);
-    expect(html).toMatch(/<h2>Learning curves<\/h2>/);
-    expect(html).toMatch(/<h2>Weight magnitudes<\/h2>/);
-    expect(html).toMatch(/<h2>Penalty share over epochs<\/h2>/);
-    const table = /<table>[\s\S]*?<\/table>/.exec(html)![0];
-    checkXml(table); // the table itself is well-formed
-    expect(table.match(/<tr>/g)).toHaveLength(1 + 4);
-    const headers = table.match(/<th /g)!.length;
-    for (const row of table.match(/<tr>.*<\/tr>/g)!.slice(1)) expect(row.match(/<td /g)).toHaveLength(headers);
-    // the penalty-terms table: one row per variant, one column per layer/target present
-    const terms = /<h3>Penalty terms after training<\/h3>[\s\S]*?(<table>[\s\S]*?<\/table>)/.exec(html)![1];
-    checkXml(terms);
-    expect(terms.match(/<tr>/g)).toHaveLength(1 + 4);
-    expect(terms).toContain('>conv1 kernel</th>');
-    expect(terms).toContain('>hidden kernel</th>');
-    expect(html).toContain('The hidden kernel holds 99% of the kernel weights');
-    // every SVG appears inline, each well-formed in place
-    const inline = html.match(/<svg[\s\S]*?<\/svg>/g)!;
-    expect(inline).toHaveLength(files.svgs.length);
-    inline.forEach((s) => checkXml(s));
-    // text from the results is escaped
-    expect(html).toContain('variant none &lt;&amp;&gt; &quot;quoted&quot;');
-    expect(html).not.toMatch(/NaN|undefined/);
+  test('results.json: NaN → null, typed arrays → arrays, trained models left out, figures by name', () => {
+    const { json } = buildReport(sections, INFO);
+    const parsed = JSON.parse(json);
+    expect(parsed.info).toEqual(INFO);
+    expect(parsed.sections[0].data).toEqual({ value: null, arr: [1, 2] });
+    expect(parsed.sections[0].figures).toEqual([{ name: 'growth.svg', caption: 'cap' }]);
+    expect(toJson({ a: Infinity })).toBe('{\n "a": null\n}\n');
   });
 
-  test('results.json holds every number, consistent with the table', () => {
-    const parsed = JSON.parse(files.json) as LabResults;
-    expect(parsed.variants).toHaveLength(4);
-    for (const [k, v] of parsed.variants.entries()) {
-      const src = results.variants[k];
-      expect(v.final.gap).toBeCloseTo(v.final.trainAccuracy - v.final.testAccuracy, 12);
-      expect(v.final.penaltyShare).toBeCloseTo(v.final.penalty / v.final.trainTotalLoss, 12);
-      expect(v.final.penalty).toBeCloseTo(v.final.penalties.reduce((s, p) => s + p.value, 0), 12);
-      expect(v.histogram.counts.reduce((a, b) => a + b, 0)).toBe(v.histogram.total);
-      expect(v.history.loss).toHaveLength(6);
-      expect(v.history.penaltyShare).toEqual(src.history.penaltyShare);
-      expect(v.layers.map((l) => l.kernelL2)).toEqual(src.layers.map((l) => l.kernelL2));
-    }
-    // the text and Markdown tables print the same rounded numbers as results.json
-    const text = formatResultsTable(results);
-    const md = formatResultsMarkdown(results);
-    expect(files.markdown.trim()).toBe(md);
-    for (const v of parsed.variants) {
-      const cells = [`${(v.final.trainAccuracy * 100).toFixed(1)}%`, `${(v.final.testAccuracy * 100).toFixed(1)}%`, v.final.trainDataLoss.toFixed(3), v.layers[0].kernelL2.toFixed(2)];
-      const line = text.split('\n').find((l) => l.startsWith(v.label + ' '))!;
-      const mdLine = md.split('\n').find((l) => l.startsWith(`| ${v.label} |`))!;
-      for (const cell of cells) {
-        expect(line).toContain(cell);
-        expect(mdLine).toContain(cell);
-      }
-    }
+  test('summary.md is a Markdown table of the headlines', () => {
+    const { markdown } = buildReport(sections, INFO);
+    expect(markdown).toContain('| 1. Title growth & <co> | headline growth 0.5 ± 0.1 |');
+    expect(markdown).toContain('| Title boundary & <co> | headline boundary 0.5 ± 0.1 |');
   });
 
-  test('non-finite numbers become null in results.json and gaps in the charts', () => {
-    const broken = fixture(2, 3, 11);
-    broken.variants[1].history.valDataLoss[1] = NaN;
-    broken.variants[1].final.testDataLoss = Infinity;
-    const f = buildReport(broken);
-    const parsed = JSON.parse(f.json);
-    expect(parsed.variants[1].history.valDataLoss[1]).toBeNull();
-    expect(parsed.variants[1].final.testDataLoss).toBeNull();
-    for (const s of f.svgs) expect(s.svg).not.toMatch(/NaN/);
-  });
-
-  test('writeReport writes index.html, results.json, table.md and each SVG file (XML prolog + svg)', () => {
+  test('writeReport writes index.html, results.json, summary.md and every SVG (XML prolog + svg)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ridge-lab-report-'));
     try {
-      const out = path.join(dir, 'nested', 'report');
-      const index = writeReport(out, results);
-      expect(index).toBe(path.resolve(out, 'index.html'));
-      expect(fs.readFileSync(index, 'utf8')).toBe(files.html);
-      expect(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).variants[2].final.testAccuracy).toBe(results.variants[2].final.testAccuracy);
-      expect(fs.readFileSync(path.join(out, 'table.md'), 'utf8')).toBe(files.markdown);
-      for (const s of files.svgs) {
-        const text = fs.readFileSync(path.join(out, s.name), 'utf8');
-        expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
-        expect(checkXml(text).root).toBe('svg');
-      }
+      const index = writeReport(path.join(dir, 'nested', 'out'), sections, INFO);
+      expect(index).toBe(path.resolve(dir, 'nested', 'out', 'index.html'));
+      for (const f of ['index.html', 'results.json', 'summary.md', 'growth.svg', 'boundary.svg']) expect(fs.existsSync(path.join(dir, 'nested', 'out', f))).toBe(true);
+      const svg = fs.readFileSync(path.join(dir, 'nested', 'out', 'growth.svg'), 'utf8');
+      expect(svg.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg ')).toBe(true);
+      checkXml(svg);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('text and Markdown tables align their columns', () => {
+    const cols = sections[0].tables[0].columns;
+    expect(renderText(cols).split('\n')).toEqual([
+      'variant   test loss',
+      '───────  ──────────',
+      'none      0.5 ± 0.1',
+      'l2=1e-3  0.3 ± 0.05',
+    ]);
+    expect(renderMarkdown(cols).split('\n')[1]).toBe('| :--- | ---: |');
+  });
 });
 
-describe('lab progress bar', () => {
-  function sink(isTTY: boolean) {
-    const chunks: string[] = [];
-    return { isTTY, chunks, write: (s: string) => { chunks.push(s); return true; } };
+describe('lab progress', () => {
+  function sink(tty: boolean) {
+    const out: string[] = [];
+    return { out, s: { write: (x: string) => out.push(x), isTTY: tty } };
   }
-  const logs = (loss: number, data: number, acc: number) => ({ loss, data_loss: data, val_accuracy: acc });
 
-  test('not a terminal: one plain line per epoch with loss, penalty share and test accuracy, no \\r', () => {
-    const s = sink(false);
-    const p = new VariantProgress(s, '[2/6] l2=1e-3', 3, 4);
-    for (let e = 0; e < 3; e++) {
-      p.onEpochBegin(e);
-      for (let b = 0; b < 4; b++) p.onBatchEnd(b, { loss: 1, data_loss: 0.5 });
-      p.onEpochEnd(e, logs(0.5, 0.4, 0.9 + e / 100));
-    }
-    p.onTrainEnd();
-    expect(s.chunks).toHaveLength(3);
-    expect(s.chunks[0]).toMatch(/^\[2\/6\] l2=1e-3 epoch 1\/3 {2}loss 0\.5000 \(penalty 20\.0%\) {2}test acc 90\.0% {2}\S+\n$/);
-    expect(s.chunks[2]).toMatch(/epoch 3\/3 .*test acc 92\.0%/);
-    expect(s.chunks.join('')).not.toContain('\r');
+  test('not a terminal: a header per experiment and one line per run, no \\r', () => {
+    const { out, s } = sink(false);
+    const p = new LabProgress(s);
+    p.experiment(0, 2, 'growth', 'claim 1: x');
+    const r = p.run('mnist none · seed 42');
+    r.epoch(0, 3); r.epoch(1, 3);
+    r.done('test loss 0.5');
+    const text = out.join('');
+    expect(text).toMatch(/^\n\[1\/2\] growth — claim 1: x\n {2}mnist none · seed 42 +\d+\.\d s {2}test loss 0\.5\n$/);
+    expect(text).not.toContain('\r');
   });
 
-  test('terminal: the line is redrawn in place with a bar and ends with one newline', () => {
-    const s = sink(true);
-    const p = new VariantProgress(s, '[1/1] none', 2, 2);
-    p.onEpochBegin(0);
-    p.onBatchEnd(0, { loss: 2, data_loss: 2 });
-    p.onEpochEnd(0, logs(1, 1, 0.5));
-    p.onEpochBegin(1);
-    p.onEpochEnd(1, logs(0.5, 0.5, 0.75));
-    p.onTrainEnd();
-    const out = s.chunks.join('');
-    expect(out.startsWith('\r[1/1] none [')).toBe(true);
-    expect(out).toContain('[=========>..........]  epoch 1/2  loss 1.0000 (penalty 0.0%)  test acc 50.0%');
-    expect(out).toContain('[====================]  epoch 2/2  loss 0.5000');
-    expect(out.endsWith('\n')).toBe(true);
-    expect(out.match(/\n/g)).toHaveLength(1);
+  test('terminal: the run line is redrawn in place and ends with one newline', () => {
+    const { out, s } = sink(true);
+    const r = new LabProgress(s).run('x');
+    r.epoch(2, 3);
+    r.done('ok');
+    const text = out.join('');
+    expect(text).toContain('\r  x');
+    expect(text).toContain('epoch 3/3');
+    expect(text.endsWith('ok\x1b[K\n')).toBe(true);
+    expect(text.match(/\n/g)).toHaveLength(1);
   });
 
   test('no sink: silent', () => {
-    const p = new VariantProgress(null, 'x', 1, 1);
-    expect(() => { p.onEpochBegin(0); p.onBatchEnd(0, { loss: 1 }); p.onEpochEnd(0, { loss: 1 }); p.onTrainEnd(); }).not.toThrow();
+    const p = new LabProgress(null);
+    p.experiment(0, 1, 'a', 'b');
+    p.run('x').done('y');
   });
 });

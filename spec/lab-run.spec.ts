@@ -1,20 +1,10 @@
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { loadAllDigits, loadMnistSplit, PIXELS } from '../examples/lab/data';
-import { parseLabArgs, type LabOptions } from '../examples/lab/options';
-import { runLab } from '../examples/lab/run';
-import { writeReport } from '../examples/lab/report';
-import { formatResultsTable } from '../examples/lab/table';
-import { ARCH } from '../examples/lab/variants';
-import type { LabResults } from '../examples/lab/results';
-
-function options(argv: string[]): LabOptions {
-  const r = parseLabArgs(argv);
-  if (r.kind !== 'run') throw new Error(JSON.stringify(r));
-  return r.options;
-}
+import * as ridge from '../lib';
+import { Random } from '../lib';
+import { head, linregProblem, loadAllDigits, loadMnistFlat, loadMnistSplit, moons, moonsProblem, LINREG, PIXELS } from '../examples/lab/data';
+import { runExperiment, type Ctx } from '../examples/lab/experiments';
+import { LabProgress } from '../examples/lab/progress';
 
 describe('lab data: the seeded MNIST split', () => {
   test('train=200 test=100 seed=3: disjoint ids, same split for the same seed, another for another seed', () => {
@@ -58,89 +48,80 @@ describe('lab data: the seeded MNIST split', () => {
   });
 });
 
-describe('lab run: a --quick-style run on a tiny subset, in process', () => {
-  let results: LabResults;
-  // 'activity=1e-9' is a penalty too small to matter: it must train exactly like 'none' up to float noise
-  const o = options(['--train', '64', '--test', '64', '--epochs', '2', '--batch', '16', '--seed', '5', '--variants', 'none,l1l2=1e-4:1e-3,activity=1e-9']);
-
-  beforeAll(async () => {
-    results = await runLab(o, { progress: null });
+describe('lab data: flat MNIST splits, moons, the d2l regression', () => {
+  test('loadMnistFlat: disjoint train/val/test of [n, 784], normalised by the training pixels only', () => {
+    const p = loadMnistFlat({ train: 120, val: 40, test: 60, seed: 2 });
+    expect(p.train.x.shape).toEqual([120, 784]);
+    expect(p.val.x.shape).toEqual([40, 784]);
+    expect(p.test.y.shape).toEqual([60, 10]);
+    let sum = 0;
+    for (const v of p.train.x.data) sum += v;
+    expect(sum / p.train.x.size).toBeCloseTo(0, 4);
+    // the same seed as loadMnistSplit with train = 120 gives the same training digits (same shuffle)
+    const s = loadMnistSplit({ train: 120, test: 100, seed: 2 });
+    expect(Array.from(p.train.labels!)).toEqual(Array.from(s.labelsTrain));
+    expect(() => loadMnistFlat({ train: 9000, val: 900, test: 101, seed: 1 })).toThrow(/train \+ val \+ test <= 10000/);
   });
 
-  test('train=64 test=64 epochs=2 batch=16: results for each variant, in order, with 2 epochs of history', () => {
-    expect(results.variants.map((v) => v.label)).toEqual(['none', 'l1l2=1e-4:1e-3', 'activity=1e-9']);
-    expect(results.data).toMatchObject({ train: 64, test: 64 });
-    expect(results.model.layers.map((l) => l.name)).toEqual(['conv1', 'pool1', 'conv2', 'pool2', 'flatten', 'hidden', 'output']);
-    expect(results.model.layers.filter((l) => l.kernelShape).map((l) => l.kernelShape)).toEqual([
-      [3, 3, 1, ARCH.conv1Filters], [3, 3, ARCH.conv1Filters, ARCH.conv2Filters], [5 * 5 * ARCH.conv2Filters, ARCH.hiddenUnits], [ARCH.hiddenUnits, 10],
-    ]);
-    for (const v of results.variants) {
-      const h = v.history;
-      expect(h.epoch).toEqual([1, 2]);
-      for (const series of [h.loss, h.dataLoss, h.valLoss, h.valDataLoss, h.penaltyShare, h.accuracy, h.valAccuracy, h.seconds]) {
-        expect(series).toHaveLength(2);
-        series.forEach((x) => expect(Number.isFinite(x)).toBe(true));
-      }
+  test('moons: alternating balanced classes on the two half circles (noise 0 → exactly on the curves)', () => {
+    const m = moons(200, 0, new Random(3));
+    for (let i = 0; i < 200; i++) {
+      const x = m.x.data[2 * i], y = m.x.data[2 * i + 1];
+      expect(m.labels![i]).toBe(i % 2);
+      expect(m.y.data[i]).toBe(i % 2);
+      // class 0: x² + y² = 1, y ≥ 0; class 1: (x − 1)² + (y − 0.5)² = 1, y ≤ 0.5
+      if (i % 2 === 0) { expect(x * x + y * y).toBeCloseTo(1, 5); expect(y).toBeGreaterThanOrEqual(0); }
+      else { expect((x - 1) ** 2 + (y - 0.5) ** 2).toBeCloseTo(1, 5); expect(y).toBeLessThanOrEqual(0.5 + 1e-6); }
     }
+    const p = moonsProblem(1);
+    expect([p.train.x.shape[0], p.val.x.shape[0], p.test.x.shape[0]]).toEqual([80, 200, 1000]);
+    expect(moonsProblem(1).train.x.data).toEqual(p.train.x.data);
   });
 
-  test('every final number is finite and consistent (gap, penalty share, histogram totals, norms)', () => {
-    const kernelSizes = results.model.layers.filter((l) => l.kernelShape).map((l) => l.kernelShape!.reduce((a, b) => a * b, 1));
-    for (const v of results.variants) {
-      const f = v.final;
-      for (const x of [f.trainAccuracy, f.testAccuracy, f.gap, f.trainDataLoss, f.trainTotalLoss, f.penalty, f.penaltyShare, f.testDataLoss, f.nearZeroFraction, f.kernelL2, v.secondsPerEpoch]) {
-        expect(Number.isFinite(x)).toBe(true);
-      }
-      expect(f.trainAccuracy).toBeGreaterThanOrEqual(0);
-      expect(f.trainAccuracy).toBeLessThanOrEqual(1);
-      expect(f.gap).toBeCloseTo(f.trainAccuracy - f.testAccuracy, 12);
-      // accuracies are counts of correctly classified digits out of 64
-      expect(f.trainAccuracy * 64).toBeCloseTo(Math.round(f.trainAccuracy * 64), 9);
-      expect(f.testAccuracy * 64).toBeCloseTo(Math.round(f.testAccuracy * 64), 9);
-      expect(f.trainTotalLoss).toBeCloseTo(f.trainDataLoss + f.penalty, 6);
-      expect(f.penaltyShare).toBeCloseTo(f.penalty / f.trainTotalLoss, 12);
-      expect(v.histogram.total).toBe(kernelSizes.reduce((a, b) => a + b, 0));
-      expect(v.layers.map((l) => l.kernelShape.reduce((a, b) => a * b, 1))).toEqual(kernelSizes);
-      expect(f.kernelL2).toBeCloseTo(Math.sqrt(v.layers.reduce((s, l) => s + l.kernelL2 ** 2, 0)), 6);
+  test("d2l regression: y − 0.05 − 0.01·Σx has the noise's std 0.01; 20/20/100 samples of 200 features", () => {
+    const p = linregProblem(4);
+    expect(p.train.x.shape).toEqual([LINREG.train, LINREG.features]);
+    expect(p.test.x.shape).toEqual([LINREG.test, LINREG.features]);
+    const r: number[] = [];
+    for (let i = 0; i < LINREG.test; i++) {
+      let s = LINREG.b;
+      for (let j = 0; j < LINREG.features; j++) s += LINREG.w * p.test.x.data[i * LINREG.features + j];
+      r.push(p.test.y.data[i] - s);
     }
+    const sd = Math.sqrt(r.reduce((a, v) => a + v * v, 0) / r.length);
+    expect(sd).toBeGreaterThan(0.007);
+    expect(sd).toBeLessThan(0.013);
+    const h = head(p.test, 7);
+    expect(h.x.shape).toEqual([7, 200]);
+    expect(Array.from(h.y.data)).toEqual(Array.from(p.test.y.data.slice(0, 7)));
   });
+});
 
-  test('none has no penalty terms; l1l2 has one kernel term per layer with a kernel; activity one term on hidden', () => {
-    const [none, l1l2, act] = results.variants;
-    expect(none.final.penalties).toEqual([]);
-    expect(none.final.penaltyShare).toBe(0);
-    expect(none.history.penaltyShare).toEqual([0, 0]);
-    expect(l1l2.final.penalties.map((p) => `${p.layer}/${p.target}`)).toEqual(['conv1/kernel', 'conv2/kernel', 'hidden/kernel', 'output/kernel']);
-    expect(l1l2.final.penaltyShare).toBeGreaterThan(0);
-    l1l2.history.penaltyShare.forEach((s) => expect(s).toBeGreaterThan(0));
-    expect(act.final.penalties.map((p) => `${p.layer}/${p.target}`)).toEqual(['hidden/activity']);
-  });
-
-  test('same seed and same initial weights: a negligible penalty (activity=1e-9) trains like none', () => {
-    const [none, , act] = results.variants;
-    // at most one of the 64 digits may flip (a prediction sitting on a tie)
-    expect(Math.abs(act.final.testAccuracy - none.final.testAccuracy)).toBeLessThanOrEqual(1 / 64 + 1e-12);
-    expect(Math.abs(act.final.trainAccuracy - none.final.trainAccuracy)).toBeLessThanOrEqual(1 / 64 + 1e-12);
-    act.history.dataLoss.forEach((l, i) => expect(l).toBeCloseTo(none.history.dataLoss[i], 4));
-    act.layers.forEach((l, i) => expect(l.kernelL2).toBeCloseTo(none.layers[i].kernelL2, 4));
-  });
-
-  test('the table prints a row per variant and the report folder is written', () => {
-    const table = formatResultsTable(results);
-    expect(table.split('\n')).toHaveLength(2 + 3);
-    expect(table).toMatch(/^variant\s+train acc\s+test acc\s+gap \(pts\)/);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ridge-lab-run-'));
-    try {
-      writeReport(dir, results);
-      for (const f of ['index.html', 'results.json', 'table.md', 'learning-curves-1.svg', 'weights-3.svg', 'penalty-share.svg']) {
-        expect(fs.existsSync(path.join(dir, f))).toBe(true);
+describe('lab run: the activity experiment in --quick mode, in process', () => {
+  test('claim 6 on 3 seeds: the Keras ratio barely moves with the batch; undivided = ratio·B; a well-formed section', async () => {
+    const ctx: Ctx = { seeds: [1, 2, 3], quick: true, log: new LabProgress(null), cache: new Map() };
+    const s = await runExperiment('activity', ctx);
+    expect(s.claim).toBe(6);
+    const d = s.data as { batches: number[]; perSeed: { batch: number; ratio: number; undivided: number; activity: number; kernel: number }[][] };
+    expect(d.batches).toEqual([16, 64, 256]);
+    expect(d.perSeed).toHaveLength(3);
+    for (const rows of d.perSeed) {
+      // the kernel term depends on the weights only: the same on every batch
+      for (const r of rows) {
+        expect(r.kernel).toBeCloseTo(rows[0].kernel, 9);
+        expect(r.undivided).toBeCloseTo(r.ratio * r.batch, 9);
+        expect(r.activity).toBeGreaterThan(0);
       }
-      const json = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as LabResults;
-      expect(json.variants[1].final.penalty).toBe(results.variants[1].final.penalty);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      // per-sample mean: fluctuates with the digits drawn, far less than the 16× of the batch sizes
+      const ratios = rows.map((r) => r.ratio);
+      expect(Math.max(...ratios) / Math.min(...ratios)).toBeLessThan(1.5);
+      expect(rows[2].undivided / rows[0].undivided).toBeGreaterThan(10);
     }
-  });
+    expect(s.figures).toHaveLength(1);
+    expect(s.figures[0].svg.startsWith('<svg ')).toBe(true);
+    expect(s.finding).toMatch(/From batch 16 to 256 the Keras ratio goes from/);
+    expect(s.tables[0].columns[0].cells).toEqual(['16', '64', '256']);
+  }, 60000);
 });
 
 describe('lab entry: exit codes', () => {
@@ -149,9 +130,20 @@ describe('lab entry: exit codes', () => {
   });
 
   test('throws when an option is bad: message on stderr, exit code 2, nothing on stdout', () => {
-    const r = run(['--epochs', 'many']);
+    const r = run(['--seeds', 'many']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^lab: --epochs must be an integer between 1 and 10000, got "many"\nRun with --help for usage\.\n$/);
+    expect(r.stderr).toMatch(/^lab: --seeds must be an integer between 3 and 20, got "many"\nRun with --help for usage\.\n$/);
+    expect(r.stdout).toBe('');
+  });
+
+  test('--backend without setBackend in this build: exit code 2 naming it (feature-detected)', () => {
+    const r = run(['--backend', 'nosuchbackend', '--experiment', 'sweep']);
+    expect(r.status).toBe(2);
+    if (typeof (ridge as unknown as { setBackend?: unknown }).setBackend === 'function') {
+      expect(r.stderr).toMatch(/^lab: --backend nosuchbackend: /);
+    } else {
+      expect(r.stderr).toMatch(/^lab: --backend nosuchbackend: this build of Ridge has no setBackend/);
+    }
     expect(r.stdout).toBe('');
   });
 });

@@ -10,7 +10,9 @@
  * test set never leaks into the preprocessing). Labels are one-hot [n, 10].
  */
 import { Random, Tensor } from '../../lib';
-import { MNIST_SAMPLES } from './options';
+
+/** The MNIST package ships exactly this many digits. */
+export const MNIST_SAMPLES = 10000;
 
 export const IMAGE_SIZE = 28;
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
@@ -119,5 +121,112 @@ export function loadMnistSplit(opts: { train: number; test: number; seed: number
     xTest: te.x, yTest: te.y, labelsTest: te.labels,
     mean, std, trainIds, testIds,
     classCountsTrain: tr.counts, classCountsTest: te.counts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lab's three problems: real MNIST digits (flattened, with a validation split), two noisy
+// moons in 2-D, and the high-dimensional linear regression of d2l's "Weight Decay" chapter.
+// ---------------------------------------------------------------------------------------------
+
+export interface Split {
+  x: Tensor;
+  y: Tensor;
+  /** Class ids (classification) or null (regression). */
+  labels: Uint8Array | null;
+}
+
+export interface Problem {
+  train: Split;
+  val: Split;
+  test: Split;
+}
+
+/**
+ * A seeded, disjoint train / validation / test split of the MNIST package's digits, flattened to
+ * [n, 784] and normalised with the training pixels' mean and std (validation and test never leak
+ * into the preprocessing). Validation is for choosing things (λ); test only reports.
+ */
+export function loadMnistFlat(opts: { train: number; val: number; test: number; seed: number }): Problem & { mean: number; std: number } {
+  const { train, val, test, seed } = opts;
+  if (![train, val, test].every((n) => Number.isInteger(n) && n >= 1) || train + val + test > MNIST_SAMPLES) {
+    throw new RangeError(`loadMnistFlat: need integers train, val, test >= 1 with train + val + test <= ${MNIST_SAMPLES}, got ${train}, ${val}, ${test}`);
+  }
+  const all = loadAllDigits();
+  const ids = Array.from({ length: MNIST_SAMPLES }, (_, i) => i);
+  new Random(seed).shuffle(ids);
+  const trainIds = ids.slice(0, train), valIds = ids.slice(train, train + val), testIds = ids.slice(train + val, train + val + test);
+  let sum = 0, sumSq = 0;
+  for (const id of trainIds) {
+    for (let p = 0, o = id * PIXELS; p < PIXELS; p++) { const v = all.pixels[o + p]; sum += v; sumSq += v * v; }
+  }
+  const mean = sum / (train * PIXELS);
+  const std = Math.sqrt(Math.max(sumSq / (train * PIXELS) - mean * mean, 1e-12));
+  const make = (idList: number[]): Split => {
+    const g = gather(all, idList, mean, std);
+    return { x: g.x.reshape([idList.length, PIXELS]), y: g.y, labels: g.labels };
+  };
+  return { train: make(trainIds), val: make(valIds), test: make(testIds), mean, std };
+}
+
+/**
+ * Two interleaving half circles (scikit-learn's make_moons): class 0 on (cos t, sin t), class 1 on
+ * (1 − cos t, 0.5 − sin t), t uniform in [0, π], plus Gaussian noise of std `noise` on both
+ * coordinates. Classes alternate (balanced). y is [n, 1] in {0, 1}.
+ */
+export function moons(n: number, noise: number, rng: Random): Split {
+  const x = new Float32Array(n * 2), y = new Float32Array(n), labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const cls = i % 2;
+    const t = Math.PI * rng.uniform();
+    const a = cls === 0 ? Math.cos(t) : 1 - Math.cos(t);
+    const b = cls === 0 ? Math.sin(t) : 0.5 - Math.sin(t);
+    x[2 * i] = a + noise * rng.normal();
+    x[2 * i + 1] = b + noise * rng.normal();
+    y[i] = cls;
+    labels[i] = cls;
+  }
+  return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n, 1]), labels };
+}
+
+export const MOONS = { train: 80, val: 200, test: 1000, noise: 0.3 } as const;
+
+/** The moons problem for one seed: 80 noisy training points, 200 validation, 1,000 test. */
+export function moonsProblem(seed: number, sizes: { train: number; val: number; test: number; noise: number } = MOONS): Problem {
+  const rng = new Random(seed * 7919 + 17);
+  return { train: moons(sizes.train, sizes.noise, rng), val: moons(sizes.val, sizes.noise, rng), test: moons(sizes.test, sizes.noise, rng) };
+}
+
+/**
+ * d2l "Weight Decay": y = 0.05 + Σ_i 0.01·x_i + ε, x ~ N(0, I_200), ε ~ N(0, 0.01²); 20 training
+ * samples for 200 features, so least squares can fit the training set exactly and generalise
+ * badly. Validation 20 samples (for choosing λ), test 100 (d2l's sizes for train and test).
+ */
+export const LINREG = { features: 200, train: 20, val: 20, test: 100, noise: 0.01, w: 0.01, b: 0.05 } as const;
+
+export function linregSplit(n: number, rng: Random, d = LINREG.features): Split {
+  const x = new Float32Array(n * d), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = LINREG.b;
+    for (let j = 0; j < d; j++) { const v = rng.normal(); x[i * d + j] = v; s += LINREG.w * v; }
+    y[i] = s + LINREG.noise * rng.normal();
+  }
+  return { x: new Tensor(x, [n, d]), y: new Tensor(y, [n, 1]), labels: null };
+}
+
+export function linregProblem(seed: number): Problem {
+  const rng = new Random(seed * 104729 + 3);
+  return { train: linregSplit(LINREG.train, rng), val: linregSplit(LINREG.val, rng), test: linregSplit(LINREG.test, rng) };
+}
+
+/** The first n samples of a split (nested training sets for the learning curve). */
+export function head(s: Split, n: number): Split {
+  const rows = s.x.shape[0];
+  if (n > rows) throw new RangeError(`head: asked for ${n} samples of ${rows}`);
+  const fx = s.x.size / rows, fy = s.y.size / rows;
+  return {
+    x: new Tensor(s.x.data.slice(0, n * fx), [n, ...s.x.shape.slice(1)]),
+    y: new Tensor(s.y.data.slice(0, n * fy), [n, ...s.y.shape.slice(1)]),
+    labels: s.labels ? s.labels.slice(0, n) : null,
   };
 }
