@@ -6,6 +6,7 @@
  */
 import * as os from 'os';
 import * as ridge from '../lib';
+import { io as nodeIo } from '../node';
 import { CLAIMS, runExperiment, type Ctx, type Section } from './lab/experiments';
 import { HELP_TEXT, parseLabArgs } from './lab/options';
 import { LabProgress } from './lab/progress';
@@ -49,7 +50,14 @@ async function main(argv: string[]): Promise<number> {
   const machine = `Node ${process.version}, ${cpus.length} CPUs (${(cpus[0]?.model ?? 'unknown').trim()}), ${backend.label}`;
   process.stdout.write(`Ridge regularization lab: ${o.experiments.join(', ')} on ${o.seeds.length} seeds (${o.seeds.join(', ')})${o.quick ? ', --quick' : ''}\n`);
   const log = new LabProgress(process.stdout);
-  const ctx: Ctx = { seeds: o.seeds, quick: o.quick, log, cache: new Map() };
+  // The best model (lowest held-out data loss over the seeds) of each (problem, variant), saved at the end.
+  const best = new Map<string, { model: ridge.Model; loss: number }>();
+  const keep = (problem: string, variant: string, model: ridge.Model, loss: number): void => {
+    const key = `${problem}-${variant}`.replace(/[^A-Za-z0-9.+-]+/g, '_');
+    const cur = best.get(key);
+    if (Number.isFinite(loss) && (!cur || loss < cur.loss)) best.set(key, { model, loss });
+  };
+  const ctx: Ctx = { seeds: o.seeds, quick: o.quick, log, cache: new Map(), keep };
   const sections: Section[] = [];
   for (const [i, name] of o.experiments.entries()) {
     const c = CLAIMS[name];
@@ -68,6 +76,10 @@ async function main(argv: string[]): Promise<number> {
   // the README's picture: the decision boundaries without a penalty, with l2 and with l1, side by side
   const b = sections.find((s) => s.id === 'boundary');
   if (b) fs.writeFileSync(path.join(o.out, 'boundaries.svg'), `<?xml version="1.0" encoding="UTF-8"?>\n${sideBySide([b.figures[0].svg, b.figures[1].svg, b.figures[3].svg])}\n`);
+  // Each variant's best model, in the TensorFlow.js layers format: load it again with
+  // `await loadLayersModel(io.fileSystem('lab-report/models/<name>'))` from 'ridge/node'.
+  for (const [key, { model }] of best) await model.save(nodeIo.fileSystem(path.join(o.out, 'models', key)));
+  if (best.size) process.stdout.write(`\nSaved the best model of ${best.size} variants in ${path.join(o.out, 'models')}/ (model.json + weights.bin each)\n`);
   process.stdout.write(`\nReport: ${index}  (results.json, summary.md and the SVG plots beside it)\n`);
   process.stdout.write(`Total time ${seconds.toFixed(1)} s\n`);
   return 0;

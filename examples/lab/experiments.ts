@@ -13,6 +13,7 @@
  *   data       claim 7  more data is the other cure                            MNIST
  */
 import { Random, Tensor } from '../../lib';
+import type { Model } from '../../lib';
 import { head, linregProblem, loadMnistFlat, moonsProblem, MOONS, LINREG, type Problem, type Split } from './data';
 import {
   activityKernelRatio, accuracyOf, epochsForSize, lipschitzBound, logGrid, modelKernels, kernelNorms, noiseSensitivity,
@@ -77,6 +78,11 @@ export interface Ctx {
   quick: boolean;
   log: LabProgress;
   cache: Map<string, unknown>;
+  /**
+   * Offered every trained model of a variant with its held-out data loss (lower is better); the
+   * lab keeps the best one per (problem, variant) and saves it into the report folder.
+   */
+  keep?: (problem: string, variant: string, model: Model, heldOutLoss: number) => void;
 }
 
 // ------------------------------------------------------------------ sizes -------------------
@@ -137,6 +143,7 @@ async function mnistRun(ctx: Ctx, penalty: Penalty, seed: number): Promise<Curve
         bar.epoch(e, epochs);
       },
     });
+    ctx.keep?.('mnist', penaltyLabel(penalty), built.model, h.val_data_loss[h.val_data_loss.length - 1]);
     const run: CurveRun = {
       label: penaltyLabel(penalty), seed, built,
       epochs: h.data_loss.map((_, i) => i + 1), trainLoss: h.data_loss.slice(), testLoss: h.val_data_loss.slice(), norms,
@@ -192,6 +199,7 @@ async function linregCurve(ctx: Ctx, penalty: Penalty, seed: number): Promise<{ 
     epochs: LINREG_MODEL.epochs, batch: LINREG_MODEL.batch, seed, validation: [p.test.x, p.test.y],
     onEpoch: (e) => { norm.push(kernelNorms(modelKernels(built.dense))[0].norm); bar.epoch(e, LINREG_MODEL.epochs); },
   });
+  ctx.keep?.('d2l-regression', penaltyLabel(penalty), built.model, h.val_data_loss[h.val_data_loss.length - 1]);
   bar.done(`train MSE ${fmt(h.data_loss[h.data_loss.length - 1])}  test MSE ${fmt(h.val_data_loss[h.val_data_loss.length - 1])}  ‖w‖ ${fmt(norm[norm.length - 1])}`);
   return { train: h.data_loss, test: h.val_data_loss, norm };
 }
@@ -539,6 +547,7 @@ async function moonsRun(ctx: Ctx, penalty: Penalty, seed: number, tag = 'moons')
       testLoss: dataLoss(built.model, d.test.x, d.test.y),
       built,
     };
+    ctx.keep?.(tag, penaltyLabel(penalty), built.model, r.valLoss);
     bar.done(`train acc ${(r.trainAcc * 100).toFixed(1)}%  test acc ${(r.testAcc * 100).toFixed(1)}%  test loss ${fmt(r.testLoss)}`);
     return r;
   })();
