@@ -1,0 +1,105 @@
+/**
+ * The WebAssembly runtime of the wasm backend: the SIMD probes, the one memory, the one instance.
+ *
+ * Never detach: growing a WebAssembly.Memory detaches its old ArrayBuffer, and the first detach in
+ * a process slows every typed-array loop in it for good (DESIGN.md). So the memory is created once,
+ * at a fixed size with maximum = initial (it cannot grow: `grow` would throw), and every kernel
+ * copies tiles in and out of the fixed regions below through one Float32Array view that stays
+ * valid for the life of the process.
+ *
+ *   byte offset   0 ─ A_BASE … A_BASE + A_BYTES   packed A panels (patch tiles, dY panels, Pᵀ)
+ *                     B_BASE … B_BASE + B_BYTES   packed B panels (W, Wᵀ, dY)
+ *                     C_BASE … C_BASE + C_BYTES   the C scratch block the tiles are written to
+ *
+ * Compilation is synchronous (`new WebAssembly.Module`): the module is ~1 KiB, well under the 4 KiB
+ * that browsers allow on the main thread. Nothing here uses a Node API.
+ */
+import { encodeModule } from './encoder';
+import { gemmBlockFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
+
+const MiB = 1024 * 1024;
+export const A_BASE = 0;
+export const A_BYTES = 2 * MiB;
+export const B_BASE = A_BASE + A_BYTES;
+export const B_BYTES = 3 * MiB;
+export const C_BASE = B_BASE + B_BYTES;
+export const C_BYTES = 3 * MiB;
+/** The whole memory: 8 MiB = 128 pages of 64 KiB, fixed. */
+export const MEMORY_PAGES = (C_BASE + C_BYTES) / 65536;
+
+/** Rows of the register tile (the packed A panel height); columns are NR = 8. */
+export const MR = 4;
+
+export type GemmBlock = (
+  a: number, aStride: number, b: number, bStride: number, c: number, ldc: number,
+  kc: number, mPanels: number, nPanels: number, acc: number,
+) => void;
+
+export interface WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  /** The memory as float32; index = byte offset / 4. Valid forever (the memory never grows). */
+  readonly f32: Float32Array;
+  readonly gemmBlock: GemmBlock;
+  /** Whether the kernels use f32x4.relaxed_madd (relaxed SIMD validated) or mul + add. */
+  readonly relaxed: boolean;
+}
+
+function validates(bytes: Uint8Array): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(bytes);
+  } catch {
+    return false;
+  }
+}
+
+let simd: boolean | undefined;
+let relaxed: boolean | undefined;
+
+/** Whether this engine validates a module using fixed-width SIMD (f32x4). */
+export function simdSupported(): boolean {
+  if (simd === undefined) simd = validates(encodeModule(1, [simdProbeFunction()]));
+  return simd;
+}
+
+/** Whether this engine validates f32x4.relaxed_madd (relaxed SIMD). */
+export function relaxedSimdSupported(): boolean {
+  if (relaxed === undefined) relaxed = simdSupported() && validates(encodeModule(1, [relaxedProbeFunction()]));
+  return relaxed;
+}
+
+let runtime: WasmRuntime | null | undefined;
+let failure = '';
+
+/** The instance, compiled on first use; null where SIMD does not validate or compiling failed. */
+export function wasmRuntime(): WasmRuntime | null {
+  if (runtime !== undefined) return runtime;
+  runtime = null;
+  if (!simdSupported()) { failure = 'WebAssembly SIMD does not validate on this engine'; return null; }
+  try {
+    const rel = relaxedSimdSupported();
+    const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
+    const module = new WebAssembly.Module(encodeModule(MEMORY_PAGES, [gemmBlockFunction(MR, rel)]));
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    runtime = {
+      memory,
+      f32: new Float32Array(memory.buffer),
+      gemmBlock: instance.exports.gemm_block as GemmBlock,
+      relaxed: rel,
+    };
+  } catch (e) {
+    failure = `compiling the wasm kernels failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return runtime;
+}
+
+/** Why wasmRuntime() returned null ('' when it did not). */
+export function wasmFailure(): string {
+  return failure;
+}
+
+/** The runtime, or an Error naming why there is none (for kernels called with the backend off). */
+export function requireRuntime(op: string): WasmRuntime {
+  const rt = wasmRuntime();
+  if (rt === null) throw new Error(`${op}: the wasm backend is unavailable: ${failure}`);
+  return rt;
+}
