@@ -138,7 +138,7 @@ export interface FunctionDef { name: string; code: Code }
  * A module importing one memory ("env", "memory", `pages` 64-KiB pages, maximum = minimum: it can
  * never grow, so its buffer is never detached) and exporting every function by name.
  */
-export function encodeModule(memoryPages: number, functions: readonly FunctionDef[]): Uint8Array {
+export function encodeModule(memoryPages: number, functions: readonly FunctionDef[]): Uint8Array<ArrayBuffer> {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, body: number[]): void => {
     out.push(id);
@@ -186,5 +186,5 @@ export function encodeModule(memoryPages: number, functions: readonly FunctionDe
     codes.push(...body);
   }
   section(10, codes);
-  return Uint8Array.from(out);
+  return new Uint8Array(out);
 }
