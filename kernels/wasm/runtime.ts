@@ -44,7 +44,7 @@ export interface WasmRuntime {
   readonly relaxed: boolean;
 }
 
-function validates(bytes: Uint8Array): boolean {
+function validates(bytes: Uint8Array<ArrayBuffer>): boolean {
   try {
     return typeof WebAssembly === 'object' && WebAssembly.validate(bytes);
   } catch {
