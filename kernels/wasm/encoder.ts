@@ -105,6 +105,8 @@ export class Code {
   i32LtS(): this { return this.op(0x48); }
   i32LtU(): this { return this.op(0x49); }
   i32GtS(): this { return this.op(0x4a); }
+  i32GeU(): this { return this.op(0x4f); }
+  i32And(): this { return this.op(0x71); }
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }

@@ -11,7 +11,7 @@
  *                     B_BASE … B_BASE + B_BYTES   packed B panels (W, Wᵀ, dY)
  *                     C_BASE … C_BASE + C_BYTES   the C scratch block the tiles are written to
  *
- * Compilation is synchronous (`new WebAssembly.Module`): the module is ~1 KiB, well under the 4 KiB
+ * Compilation is synchronous (`new WebAssembly.Module`): the module is ~2 KiB, well under the 4 KiB
  * that browsers allow on the main thread. Nothing here uses a Node API.
  */
 import { encodeModule } from './encoder';
@@ -30,8 +30,9 @@ export const MEMORY_PAGES = (C_BASE + C_BYTES) / 65536;
 /** Rows of the register tile (the packed A panel height); columns are NR = 8. */
 export const MR = 4;
 
+/** gemm_block / gemm_block_rows (kernels/wasm/gemm-kernel.ts); every argument a byte offset or count. */
 export type GemmBlock = (
-  a: number, aStride: number, b: number, bStride: number, c: number, ldc: number,
+  a: number, aStride: number, aStep: number, b: number, bStride: number, bStep: number, c: number, ldc: number,
   kc: number, mPanels: number, nPanels: number, acc: number,
 ) => void;
 
@@ -39,7 +40,10 @@ export interface WasmRuntime {
   readonly memory: WebAssembly.Memory;
   /** The memory as float32; index = byte offset / 4. Valid forever (the memory never grows). */
   readonly f32: Float32Array;
+  /** A(i, p) at a + ip·aStride + p·aStep + 4i (packed panels, or a row-major matrix read transposed). */
   readonly gemmBlock: GemmBlock;
+  /** A(i, p) at a + ip·aStride + i·lda + 4p (row-major rows; the third argument is lda). */
+  readonly gemmBlockRows: GemmBlock;
   /** Whether the kernels use f32x4.relaxed_madd (relaxed SIMD validated) or mul + add. */
   readonly relaxed: boolean;
 }
@@ -78,12 +82,13 @@ export function wasmRuntime(): WasmRuntime | null {
   try {
     const rel = relaxedSimdSupported();
     const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
-    const module = new WebAssembly.Module(encodeModule(MEMORY_PAGES, [gemmBlockFunction(MR, rel)]));
+    const module = new WebAssembly.Module(encodeModule(MEMORY_PAGES, [gemmBlockFunction(MR, rel), gemmBlockFunction(MR, rel, true)]));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     runtime = {
       memory,
       f32: new Float32Array(memory.buffer),
       gemmBlock: instance.exports.gemm_block as GemmBlock,
+      gemmBlockRows: instance.exports.gemm_block_rows as GemmBlock,
       relaxed: rel,
     };
   } catch (e) {
