@@ -7,12 +7,13 @@
  *   K = kD·kH·kW·inC, N = outC, M = batch·outD·outH·outW
  *
  *   forward          Y[T×N] = P[T×K] · W[K×N]          per tile of T rows:
- *                      A region  P tile, row-major (pitch K), gathered from x (im2col)  → gemm_block_rows
+ *                      S region  P tile, row-major (pitch K), gathered from x (im2col), then
+ *                      A region  the same tile as packed 4-row panels (pack_panels, SIMD)  → gemm_block
  *                      B region  W, row-major (pitch N rounded up to 8), copied once per call
  *                      C region  Y tile (pre-filled with the bias rows), copied out to y
  *   backprop-input   every stride 1:  the forward conv of dy with the kernel flipped in space and
  *                      its channel axes swapped (no scatter), packed straight into the B region
- *                    otherwise:  dP[T×K] = dY[T×N] · Wᵀ[N×K]:  A = dY rows (one native copy),
+ *                    otherwise:  dP[T×K] = dY[T×N] · Wᵀ[N×K]:  A = dY rows (one native copy, packed),
  *                      B = Wᵀ row-major (pitch K rounded up to 8), C = dP tile, then col2im into dx
  *   backprop-filter  dW[K×N] = Σ over tiles Pᵀ[K×T] · dY[T×N]:  A = the row-major P tile read
  *                      transposed by gemm_block (A(k, r) at r·4K + 4k), B = dY rows (one native
@@ -25,7 +26,7 @@
  */
 import { ConvGeometry } from '../conv-geometry';
 import { convBackpropFilter, convBackpropInput, convForward } from '../conv';
-import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, WasmRuntime, wasmRuntime } from './runtime';
+import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, S_BASE, WasmRuntime, wasmRuntime } from './runtime';
 import { NR } from './gemm-kernel';
 
 /** Depth of one macro-kernel call (a B panel slice of KC·32 B = 8 KiB stays in L1). */
@@ -38,7 +39,7 @@ const NATIVE_RUN = 24;
 const SLACK = 64;
 
 const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
-const A0 = A_BASE >> 2, B0 = B_BASE >> 2, C0 = C_BASE >> 2;
+const A0 = A_BASE >> 2, S0 = S_BASE >> 2, B0 = B_BASE >> 2, C0 = C_BASE >> 2;
 const A_FLOATS = (A_BYTES >> 2) - SLACK, B_FLOATS = (B_BYTES >> 2) - SLACK, C_FLOATS = C_BYTES >> 2;
 
 function patchK(g: ConvGeometry): number {
@@ -139,15 +140,16 @@ function loadW(w: Float32Array, k: number, n: number, ldb: number, f32: Float32A
  * pre-filled with the bias rows (or zero-initialised by the first macro-kernel call).
  */
 function forwardTiles(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, bias: Float32Array | null, ldb: number, y: Float32Array): void {
-  const f32 = rt.f32, block = rt.gemmBlockRows;
+  const f32 = rt.f32, block = rt.gemmBlock;
   const n = g.outC, k = patchK(g), m = outRows(g);
   const tile = forwardTile(k, ldb, m);
   const nPanels = ldb / NR;
   for (let m0 = 0; m0 < m; m0 += tile) {
     const rows = Math.min(tile, m - m0);
     const mPanels = Math.ceil(rows / MR);
-    patchRows(g, x, m0, rows, f32, A0, false);
-    if (rows < mPanels * MR) f32.fill(0, A0 + rows * k, A0 + mPanels * MR * k);
+    patchRows(g, x, m0, rows, f32, S0, false);
+    if (rows < mPanels * MR) f32.fill(0, S0 + rows * k, S0 + mPanels * MR * k);
+    rt.packPanels(S_BASE, 4 * k, A_BASE, mPanels, k);
     if (bias !== null) {
       f32.set(bias.subarray(0, n), C0);
       f32.fill(0, C0 + n, C0 + ldb);
@@ -155,7 +157,7 @@ function forwardTiles(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, bias: F
     }
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      block(A_BASE + 4 * pc, 4 * MR * k, 4 * k, B_BASE + 4 * pc * ldb, 4 * NR, 4 * ldb, C_BASE, 4 * ldb,
+      block(A_BASE + 4 * MR * pc, 4 * MR * k, 4 * MR, B_BASE + 4 * pc * ldb, 4 * NR, 4 * ldb, C_BASE, 4 * ldb,
         kc, mPanels, nPanels, bias !== null || pc > 0 ? 1 : 0);
     }
     if (ldb === n) y.set(f32.subarray(C0, C0 + rows * n), m0 * n);
@@ -215,9 +217,9 @@ function inputTile(n: number, ldk: number, m: number): number {
   return Math.max(MR, Math.floor(Math.min(byA, byC, roundUp(m, MR)) / MR) * MR);
 }
 
-/** dP = dY·Wᵀ per tile (gemm_block_rows over dY rows copied natively), then col2im into dx. */
+/** dP = dY·Wᵀ per tile (dY rows copied natively, then packed), then col2im into dx. */
 function backpropInputCol2im(rt: WasmRuntime, g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
-  const f32 = rt.f32, block = rt.gemmBlockRows;
+  const f32 = rt.f32, block = rt.gemmBlock;
   const n = g.outC, k = patchK(g), m = outRows(g), ldk = roundUp(k, NR);
   // Wᵀ [N×K] row-major, pitch ldk:  B(co, kk) = w[kk·N + co]
   for (let co = 0; co < n; co++) {
@@ -231,11 +233,12 @@ function backpropInputCol2im(rt: WasmRuntime, g: ConvGeometry, dy: Float32Array,
   for (let m0 = 0; m0 < m; m0 += tile) {
     const rows = Math.min(tile, m - m0);
     const mPanels = Math.ceil(rows / MR);
-    f32.set(dy.subarray(m0 * n, (m0 + rows) * n), A0);
-    if (rows < mPanels * MR) f32.fill(0, A0 + rows * n, A0 + mPanels * MR * n);
+    f32.set(dy.subarray(m0 * n, (m0 + rows) * n), S0);
+    if (rows < mPanels * MR) f32.fill(0, S0 + rows * n, S0 + mPanels * MR * n);
+    rt.packPanels(S_BASE, 4 * n, A_BASE, mPanels, n);
     for (let pc = 0; pc < n; pc += KC) {
       const kc = Math.min(KC, n - pc);
-      block(A_BASE + 4 * pc, 4 * MR * n, 4 * n, B_BASE + 4 * pc * ldk, 4 * NR, 4 * ldk, C_BASE, 4 * ldk,
+      block(A_BASE + 4 * MR * pc, 4 * MR * n, 4 * MR, B_BASE + 4 * pc * ldk, 4 * NR, 4 * ldk, C_BASE, 4 * ldk,
         kc, mPanels, nPanels, pc > 0 ? 1 : 0);
     }
     if (ldk === k) patchRows(g, dx, m0, rows, f32, C0, true);

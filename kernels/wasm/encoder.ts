@@ -124,6 +124,19 @@ export class Code {
   v128Store(offset = 0): this { this.simd(0x0b); return this.memarg(ALIGN[16], offset); }
   /** v128.const with all 16 bytes zero. */
   v128Zero(): this { this.simd(0x0c); for (let i = 0; i < 16; i++) this.bytes.push(0); return this; }
+  /** i8x16.shuffle of the two v128 on the stack by 16 byte indices (0–15 first operand, 16–31 second). */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16) throw new RangeError('i8x16.shuffle takes 16 lane indices');
+    this.simd(0x0d);
+    this.bytes.push(...lanes);
+    return this;
+  }
+  /** i8x16.shuffle picking four f32 lanes (0–3 first operand, 4–7 second). */
+  f32x4Shuffle(l0: number, l1: number, l2: number, l3: number): this {
+    const lanes: number[] = [];
+    for (const l of [l0, l1, l2, l3]) for (let b = 0; b < 4; b++) lanes.push(4 * l + b);
+    return this.i8x16Shuffle(lanes);
+  }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.bytes.push(lane); return this; }
   f32x4Add(): this { return this.simd(0xe4); }

@@ -13,12 +13,12 @@
  *
  *   packed A, panel ip (MR rows), p-major        packed B, panel jp (NR = 8 columns), p-major
  *   byte a + ip·(kk·MR·4) + p·MR·4 + i·4          byte b + jp·(kk·32) + p·32 + j·4
- * (A with contiguous rows is instead copied row-major, row pitch kk, and read by gemm_block_rows.)
+ * (A with contiguous rows is copied row-major, pitch kk, to the staging region, then packed by pack_panels.)
  * A KC slice starting at depth pc is the same panels offset by pc·MR·4 (A) and pc·32 (B), with the
  * same panel strides, so nothing is repacked per slice. Rows past m and columns past n are
  * zero-padded, so every register tile is full; the C scratch has a row pitch of nc rounded up to 8.
  */
-import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, requireRuntime } from './runtime';
+import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, S_BASE, requireRuntime } from './runtime';
 import { NR } from './gemm-kernel';
 
 /** Depth of one gemm_block call (the A slice MC·KC·4 = 128 KiB stays in L2, a B̃ panel slice 8 KiB in L1). */
@@ -52,9 +52,9 @@ export function gemmWasm(
   }
   const rt = requireRuntime('gemm');
   const f32 = rt.f32;
-  // A with contiguous rows (aCs = 1) is copied row by row (a native copy) and read by
-  // gemm_block_rows; any other A is packed into MR-row panels for gemm_block.
-  const rows = aCs === 1, block = rows ? rt.gemmBlockRows : rt.gemmBlock;
+  // A with contiguous rows (aCs = 1) is copied row by row (a native copy) into the staging region
+  // and packed there by pack_panels (SIMD); any other A is packed into panels here.
+  const rows = aCs === 1, block = rt.gemmBlock;
   for (let k0 = 0; k0 < k; k0 += KO_MAX) {
     const kk = Math.min(KO_MAX, k - k0);
     const betaChunk = k0 === 0 ? beta : 1;
@@ -69,17 +69,16 @@ export function gemmWasm(
       for (let ic = 0; ic < m; ic += mcMax) {
         const mcb = Math.min(mcMax, m - ic);
         const mPanels = Math.ceil(mcb / MR);
-        if (rows) copyRowsA(mcb, kk, a, aOff + ic * aRs + k0, aRs, f32, A_BASE >> 2);
-        else packA(mcb, kk, a, aOff + ic * aRs + k0 * aCs, aRs, aCs, f32, A_BASE >> 2);
+        if (rows) {
+          copyRowsA(mcb, kk, a, aOff + ic * aRs + k0, aRs, f32, S_BASE >> 2);
+          rt.packPanels(S_BASE, kk * 4, A_BASE, mPanels, kk);
+        } else {
+          packA(mcb, kk, a, aOff + ic * aRs + k0 * aCs, aRs, aCs, f32, A_BASE >> 2);
+        }
         for (let pc = 0; pc < kk; pc += KC) {
           const kc = Math.min(KC, kk - pc);
-          if (rows) {
-            block(A_BASE + pc * 4, MR * kk * 4, kk * 4, B_BASE + pc * NR * 4, kk * NR * 4, NR * 4, C_BASE, ldc * 4,
-              kc, mPanels, nPanels, pc === 0 ? 0 : 1);
-          } else {
-            block(A_BASE + pc * MR * 4, kk * MR * 4, MR * 4, B_BASE + pc * NR * 4, kk * NR * 4, NR * 4, C_BASE, ldc * 4,
-              kc, mPanels, nPanels, pc === 0 ? 0 : 1);
-          }
+          block(A_BASE + pc * MR * 4, kk * MR * 4, MR * 4, B_BASE + pc * NR * 4, kk * NR * 4, NR * 4, C_BASE, ldc * 4,
+            kc, mPanels, nPanels, pc === 0 ? 0 : 1);
         }
         copyOut(mcb, ncb, alpha, betaChunk, f32, C_BASE >> 2, ldc, c, cOff + ic * cRs + jc * cCs, cRs, cCs);
       }
@@ -89,7 +88,7 @@ export function gemmWasm(
 
 /**
  * A block [mc×kk] with contiguous rows → f32[d0 …] row-major (row pitch kk), one native copy per
- * row; the rows of the last MR panel past mc are zeroed (read by gemm_block_rows, then dropped).
+ * row; the rows of the last MR panel past mc are zeroed (packed, multiplied, then dropped).
  */
 function copyRowsA(mc: number, kk: number, a: Float32Array, aStart: number, aRs: number, f32: Float32Array, d0: number): void {
   for (let i = 0; i < mc; i++) {

@@ -8,19 +8,22 @@
  * valid for the life of the process.
  *
  *   byte offset   0 ─ A_BASE … A_BASE + A_BYTES   packed A panels (patch tiles, dY panels, Pᵀ)
- *                     B_BASE … B_BASE + B_BYTES   packed B panels (W, Wᵀ, dY)
+ *                     S_BASE … S_BASE + S_BYTES   row-major staging (patch rows, dY rows) for pack_panels
+ *                     B_BASE … B_BASE + B_BYTES   B operand (W, Wᵀ, dY rows, packed B panels)
  *                     C_BASE … C_BASE + C_BYTES   the C scratch block the tiles are written to
  *
  * Compilation is synchronous (`new WebAssembly.Module`): the module is ~2 KiB, well under the 4 KiB
  * that browsers allow on the main thread. Nothing here uses a Node API.
  */
 import { encodeModule } from './encoder';
-import { gemmBlockFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
+import { gemmBlockFunction, packPanelsFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
 
 const MiB = 1024 * 1024;
 export const A_BASE = 0;
-export const A_BYTES = 2 * MiB;
-export const B_BASE = A_BASE + A_BYTES;
+export const A_BYTES = 1 * MiB;
+export const S_BASE = A_BASE + A_BYTES;
+export const S_BYTES = 1 * MiB;
+export const B_BASE = S_BASE + S_BYTES;
 export const B_BYTES = 3 * MiB;
 export const C_BASE = B_BASE + B_BYTES;
 export const C_BYTES = 3 * MiB;
@@ -30,7 +33,7 @@ export const MEMORY_PAGES = (C_BASE + C_BYTES) / 65536;
 /** Rows of the register tile (the packed A panel height); columns are NR = 8. */
 export const MR = 4;
 
-/** gemm_block / gemm_block_rows (kernels/wasm/gemm-kernel.ts); every argument a byte offset or count. */
+/** gemm_block (kernels/wasm/gemm-kernel.ts); every argument a byte offset or a count. */
 export type GemmBlock = (
   a: number, aStride: number, aStep: number, b: number, bStride: number, bStep: number, c: number, ldc: number,
   kc: number, mPanels: number, nPanels: number, acc: number,
@@ -42,8 +45,8 @@ export interface WasmRuntime {
   readonly f32: Float32Array;
   /** A(i, p) at a + ip·aStride + p·aStep + 4i (packed panels, or a row-major matrix read transposed). */
   readonly gemmBlock: GemmBlock;
-  /** A(i, p) at a + ip·aStride + i·lda + 4p (row-major rows; the third argument is lda). */
-  readonly gemmBlockRows: GemmBlock;
+  /** pack_panels(src, lda, dst, panels, kc): row-major rows (pitch lda bytes) → packed 4-row panels. */
+  readonly packPanels: (src: number, lda: number, dst: number, panels: number, kc: number) => void;
   /** Whether the kernels use f32x4.relaxed_madd (relaxed SIMD validated) or mul + add. */
   readonly relaxed: boolean;
 }
@@ -82,13 +85,13 @@ export function wasmRuntime(): WasmRuntime | null {
   try {
     const rel = relaxedSimdSupported();
     const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
-    const module = new WebAssembly.Module(encodeModule(MEMORY_PAGES, [gemmBlockFunction(MR, rel), gemmBlockFunction(MR, rel, true)]));
+    const module = new WebAssembly.Module(encodeModule(MEMORY_PAGES, [gemmBlockFunction(MR, rel), packPanelsFunction()]));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     runtime = {
       memory,
       f32: new Float32Array(memory.buffer),
       gemmBlock: instance.exports.gemm_block as GemmBlock,
-      gemmBlockRows: instance.exports.gemm_block_rows as GemmBlock,
+      packPanels: instance.exports.pack_panels as WasmRuntime['packPanels'],
       relaxed: rel,
     };
   } catch (e) {
