@@ -42,3 +42,7 @@ export * as optimizers from './training/optimizers';
 export * as callbacks from './training/callbacks';
 export * as losses from './training/losses';
 export * from './training/gradcheck';
+
+// Backend selection ('wasm' SIMD kernels by default where they validate, else 'js')
+export { getBackend, setBackend, wasmBackendAvailable } from './backend';
+export type { BackendName } from './backend';
