@@ -162,6 +162,18 @@ describe('wasm conv kernels: tiles, sizes, IEEE values', () => {
       expect(mismatch(dw, dwr, dws, `backpropFilter s=${s}`)).toBe('');
     }
   });
+  test('inputs larger than the 8 MiB X region: one batch item per group (x=[2,256,256,16], 4 MiB per item) and the JS gather (one item of 8.2 MiB), vs the JS kernels', () => {
+    for (const c of [c2([256, 256], 16, [1, 3], 3, [1, 1], [1, 1], 'same', 2), c1(270_000, 8, 3, 2, 1, 1, 'same', 1)]) {
+      const g = geom(c), n = sizes(g);
+      const x = randomArray(n.x), w = randomArray(n.w), dy = randomArray(n.y);
+      const y = new Float32Array(n.y), yj = new Float32Array(n.y), ys = new Float32Array(n.y);
+      convForwardWasm(g, x, w, null, y); convForward(g, x, w, null, yj); convForward(g, absOf(x), absOf(w), null, ys);
+      expect(mismatch(y, yj, ys, `forward ${describeCase(c)}`)).toBe('');
+      const dw = new Float32Array(n.w), dwj = new Float32Array(n.w), dws = new Float32Array(n.w);
+      convBackpropFilterWasm(g, x, dy, dw); convBackpropFilter(g, x, dy, dwj); convBackpropFilter(g, absOf(x), absOf(dy), dws);
+      expect(mismatch(dw, dwj, dws, `backpropFilter ${describeCase(c)}`)).toBe('');
+    }
+  });
   test('NaN and Infinity in x reach exactly the outputs that read them (x=[1,3,3,1] k=[2,2,1,1] valid)', () => {
     const g = geom(c2([3, 3], 1, [2, 2], 1, [1, 1], [1, 1], 'valid', 1));
     const x = Float32Array.from([1, 1, 1, 1, NaN, 1, 1, 1, Infinity]);

@@ -26,7 +26,7 @@
  */
 import { ConvGeometry } from '../conv-geometry';
 import { convBackpropFilter, convBackpropInput, convForward } from '../conv';
-import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, S_BASE, WasmRuntime, wasmRuntime } from './runtime';
+import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, S_BASE, WasmRuntime, X_BASE, X_BYTES, wasmRuntime } from './runtime';
 import { NR } from './gemm-kernel';
 
 /** Depth of one macro-kernel call (a B panel slice of KC·32 B = 8 KiB stays in L1). */
@@ -40,7 +40,7 @@ const SLACK = 64;
 
 const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
 const A0 = A_BASE >> 2, S0 = S_BASE >> 2, B0 = B_BASE >> 2, C0 = C_BASE >> 2;
-const A_FLOATS = (A_BYTES >> 2) - SLACK, B_FLOATS = (B_BYTES >> 2) - SLACK, C_FLOATS = C_BYTES >> 2;
+const A_FLOATS = (A_BYTES >> 2) - SLACK, B_FLOATS = (B_BYTES >> 2) - SLACK, C_FLOATS = C_BYTES >> 2, X_FLOATS = X_BYTES >> 2;
 
 function patchK(g: ConvGeometry): number {
   return g.kD * g.kH * g.kW * g.inC;
@@ -113,6 +113,41 @@ function patchRows(g: ConvGeometry, x: Float32Array, m0: number, rows: number, f
   }
 }
 
+/**
+ * The gather of one call: the input is copied into the X region a group of whole batch items at a
+ * time (one native copy per group), and the wasm im2col writes patch rows from it. An input whose
+ * single batch item exceeds the X region is gathered by patchRows (JS) straight from x instead.
+ */
+interface Gather {
+  /** Batch items per group (the whole batch for the JS gather). */
+  group: number;
+  wasm: boolean;
+}
+
+function gatherPlan(g: ConvGeometry): Gather {
+  const item = g.inD * g.inH * g.inW * g.inC;
+  if (item > X_FLOATS || item === 0) return { group: g.batch, wasm: false };
+  return { group: Math.min(g.batch, Math.floor(X_FLOATS / item)), wasm: true };
+}
+
+/** Copies batch items [b0, b0 + gb) of x into the X region (wasm gather only). */
+function loadGroup(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, gp: Gather, b0: number, gb: number): void {
+  if (!gp.wasm) return;
+  const item = g.inD * g.inH * g.inW * g.inC;
+  rt.f32.set(x.subarray(b0 * item, (b0 + gb) * item), X_BASE >> 2);
+}
+
+/**
+ * Patch rows [m0, m0 + rows) of group b0 (m0 counted from the whole batch) → row-major at f32[p0 …]:
+ * the wasm im2col over the X region, or patchRows over x.
+ */
+function gatherRows(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, gp: Gather, b0: number, m0: number, rows: number, p0: number): void {
+  if (!gp.wasm) { patchRows(g, x, m0, rows, rt.f32, p0, false); return; }
+  const local = m0 - b0 * g.outD * g.outH * g.outW;
+  rt.im2col(X_BASE, 4 * p0, local, rows, g.inD, g.inH, g.inW, g.inC, g.outD, g.outH, g.outW, g.kD, g.kH, g.kW,
+    g.strideD, g.strideH, g.strideW, g.dilD, g.dilH, g.dilW, g.padFront, g.padTop, g.padLeft);
+}
+
 /** Rows of a forward tile: the P tile near A_TILE_BYTES, C tile within its region, a multiple of MR. */
 function forwardTile(k: number, ldb: number, m: number): number {
   const byA = Math.floor(Math.min(A_TILE_BYTES >> 2, A_FLOATS) / k);
@@ -144,24 +179,29 @@ function forwardTiles(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, bias: F
   const n = g.outC, k = patchK(g), m = outRows(g);
   const tile = forwardTile(k, ldb, m);
   const nPanels = ldb / NR;
-  for (let m0 = 0; m0 < m; m0 += tile) {
-    const rows = Math.min(tile, m - m0);
-    const mPanels = Math.ceil(rows / MR);
-    patchRows(g, x, m0, rows, f32, S0, false);
-    if (rows < mPanels * MR) f32.fill(0, S0 + rows * k, S0 + mPanels * MR * k);
-    rt.packPanels(S_BASE, 4 * k, A_BASE, mPanels, k);
-    if (bias !== null) {
-      f32.set(bias.subarray(0, n), C0);
-      f32.fill(0, C0 + n, C0 + ldb);
-      for (let filled = 1; filled < rows; filled *= 2) f32.copyWithin(C0 + filled * ldb, C0, C0 + Math.min(filled, rows - filled) * ldb);
+  const gp = gatherPlan(g), perItem = m / g.batch;
+  for (let b0 = 0; b0 < g.batch; b0 += gp.group) {
+    const gb = Math.min(gp.group, g.batch - b0), mEnd = (b0 + gb) * perItem;
+    loadGroup(rt, g, x, gp, b0, gb);
+    for (let m0 = b0 * perItem; m0 < mEnd; m0 += tile) {
+      const rows = Math.min(tile, mEnd - m0);
+      const mPanels = Math.ceil(rows / MR);
+      gatherRows(rt, g, x, gp, b0, m0, rows, S0);
+      if (rows < mPanels * MR) f32.fill(0, S0 + rows * k, S0 + mPanels * MR * k);
+      rt.packPanels(S_BASE, 4 * k, A_BASE, mPanels, k);
+      if (bias !== null) {
+        f32.set(bias.subarray(0, n), C0);
+        f32.fill(0, C0 + n, C0 + ldb);
+        for (let filled = 1; filled < rows; filled *= 2) f32.copyWithin(C0 + filled * ldb, C0, C0 + Math.min(filled, rows - filled) * ldb);
+      }
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = Math.min(KC, k - pc);
+        block(A_BASE + 4 * MR * pc, 4 * MR * k, 4 * MR, B_BASE + 4 * pc * ldb, 4 * NR, 4 * ldb, C_BASE, 4 * ldb,
+          kc, mPanels, nPanels, bias !== null || pc > 0 ? 1 : 0);
+      }
+      if (ldb === n) y.set(f32.subarray(C0, C0 + rows * n), m0 * n);
+      else for (let r = 0; r < rows; r++) y.set(f32.subarray(C0 + r * ldb, C0 + r * ldb + n), (m0 + r) * n);
     }
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = Math.min(KC, k - pc);
-      block(A_BASE + 4 * MR * pc, 4 * MR * k, 4 * MR, B_BASE + 4 * pc * ldb, 4 * NR, 4 * ldb, C_BASE, 4 * ldb,
-        kc, mPanels, nPanels, bias !== null || pc > 0 ? 1 : 0);
-    }
-    if (ldb === n) y.set(f32.subarray(C0, C0 + rows * n), m0 * n);
-    else for (let r = 0; r < rows; r++) y.set(f32.subarray(C0 + r * ldb, C0 + r * ldb + n), (m0 + r) * n);
   }
 }
 
@@ -287,15 +327,20 @@ export function convBackpropFilterWasm(g: ConvGeometry, x: Float32Array, dy: Flo
   const f32 = rt.f32, block = rt.gemmBlock;
   const tile = filterTile(k, n, m);
   const mPanels = kRows / MR, nPanels = ldn / NR;
-  for (let m0 = 0; m0 < m; m0 += tile) {
-    const rows = Math.min(tile, m - m0);
-    patchRows(g, x, m0, rows, f32, A0, false);
-    f32.set(dy.subarray(m0 * n, (m0 + rows) * n), B0);
-    // A(kk, r) = P(r, kk) at A + 4·(r·K + kk): panels of 4 kernel rows (aStride 16), one tile row per step (aStep 4K)
-    for (let pc = 0; pc < rows; pc += KC) {
-      const kc = Math.min(KC, rows - pc);
-      block(A_BASE + 4 * pc * k, 4 * MR, 4 * k, B_BASE + 4 * pc * n, 4 * NR, 4 * n, C_BASE, 4 * ldn,
-        kc, mPanels, nPanels, m0 > 0 || pc > 0 ? 1 : 0);
+  const gp = gatherPlan(g), perItem = m / g.batch;
+  for (let b0 = 0; b0 < g.batch; b0 += gp.group) {
+    const gb = Math.min(gp.group, g.batch - b0), mEnd = (b0 + gb) * perItem;
+    loadGroup(rt, g, x, gp, b0, gb);
+    for (let m0 = b0 * perItem; m0 < mEnd; m0 += tile) {
+      const rows = Math.min(tile, mEnd - m0);
+      gatherRows(rt, g, x, gp, b0, m0, rows, A0);
+      f32.set(dy.subarray(m0 * n, (m0 + rows) * n), B0);
+      // A(kk, r) = P(r, kk) at A + 4·(r·K + kk): panels of 4 kernel rows (aStride 16), one tile row per step (aStep 4K)
+      for (let pc = 0; pc < rows; pc += KC) {
+        const kc = Math.min(KC, rows - pc);
+        block(A_BASE + 4 * pc * k, 4 * MR, 4 * k, B_BASE + 4 * pc * n, 4 * NR, 4 * n, C_BASE, 4 * ldn,
+          kc, mPanels, nPanels, m0 > 0 || pc > 0 ? 1 : 0);
+      }
     }
   }
   if (ldn === n) dw.set(f32.subarray(C0, C0 + k * n));

@@ -106,6 +106,12 @@ export class Code {
   i32LtU(): this { return this.op(0x49); }
   i32GtS(): this { return this.op(0x4a); }
   i32GeU(): this { return this.op(0x4f); }
+  i32GeS(): this { return this.op(0x4e); }
+  i32DivS(): this { return this.op(0x6d); }
+  i32DivU(): this { return this.op(0x6e); }
+  i32RemU(): this { return this.op(0x70); }
+  /** select: [a, b, cond] → cond ≠ 0 ? a : b */
+  select(): this { return this.op(0x1b); }
   i32And(): this { return this.op(0x71); }
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }

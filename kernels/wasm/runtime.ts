@@ -11,12 +11,15 @@
  *                     S_BASE … S_BASE + S_BYTES   row-major staging (patch rows, dY rows) for pack_panels
  *                     B_BASE … B_BASE + B_BYTES   B operand (W, Wᵀ, dY rows, packed B panels)
  *                     C_BASE … C_BASE + C_BYTES   the C scratch block the tiles are written to
+ *                     X_BASE … X_BASE + X_BYTES   a copy of the conv input (whole, or a group of
+ *                                                 batch items) that im2col gathers from
  *
  * Compilation is synchronous (`new WebAssembly.Module`): the module is ~2 KiB, well under the 4 KiB
  * that browsers allow on the main thread. Nothing here uses a Node API.
  */
 import { encodeModule } from './encoder';
 import { gemmBlockFunction, packPanelsFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
+import { im2colFunction } from './im2col-kernel';
 
 const MiB = 1024 * 1024;
 export const A_BASE = 0;
@@ -27,8 +30,10 @@ export const B_BASE = S_BASE + S_BYTES;
 export const B_BYTES = 3 * MiB;
 export const C_BASE = B_BASE + B_BYTES;
 export const C_BYTES = 3 * MiB;
-/** The whole memory: 8 MiB = 128 pages of 64 KiB, fixed. */
-export const MEMORY_PAGES = (C_BASE + C_BYTES) / 65536;
+export const X_BASE = C_BASE + C_BYTES;
+export const X_BYTES = 8 * MiB;
+/** The whole memory: 16 MiB = 256 pages of 64 KiB, fixed. */
+export const MEMORY_PAGES = (X_BASE + X_BYTES) / 65536;
 
 /** Rows of the register tile (the packed A panel height); columns are NR = 8. */
 export const MR = 4;
@@ -47,6 +52,8 @@ export interface WasmRuntime {
   readonly gemmBlock: GemmBlock;
   /** pack_panels(src, lda, dst, panels, kc): row-major rows (pitch lda bytes) → packed 4-row panels. */
   readonly packPanels: (src: number, lda: number, dst: number, panels: number, kc: number) => void;
+  /** im2col (kernels/wasm/im2col-kernel.ts): patch rows of x (in the memory) → row-major rows at dst. */
+  readonly im2col: (...args: number[]) => void;
   /** Whether the kernels use f32x4.relaxed_madd (relaxed SIMD validated) or mul + add. */
   readonly relaxed: boolean;
 }
@@ -85,13 +92,14 @@ export function wasmRuntime(): WasmRuntime | null {
   try {
     const rel = relaxedSimdSupported();
     const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
-    const module = new WebAssembly.Module(encodeModule(MEMORY_PAGES, [gemmBlockFunction(MR, rel), packPanelsFunction()]));
+    const module = new WebAssembly.Module(encodeModule(MEMORY_PAGES, [gemmBlockFunction(MR, rel), packPanelsFunction(), im2colFunction()]));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     runtime = {
       memory,
       f32: new Float32Array(memory.buffer),
       gemmBlock: instance.exports.gemm_block as GemmBlock,
       packPanels: instance.exports.pack_panels as WasmRuntime['packPanels'],
+      im2col: instance.exports.im2col as WasmRuntime['im2col'],
       relaxed: rel,
     };
   } catch (e) {
