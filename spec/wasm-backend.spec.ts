@@ -11,6 +11,8 @@ import { convBackpropFilter, convBackpropInput, convForward } from '../kernels/c
 import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm } from '../kernels/wasm/conv';
 import { gemm } from '../kernels/gemm';
 import { gemmWasm } from '../kernels/wasm/gemm';
+import { reluBackward, reluInPlace } from '../kernels/activations';
+import { reluBackwardWasm, reluInPlaceWasm } from '../kernels/wasm/elementwise';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -92,6 +94,27 @@ describe('backend selection', () => {
       expect(worst).toBeLessThan(1e-4 * scale);
     });
   });
+});
+
+describe('relu on the wasm backend (kernels/wasm/elementwise.ts)', () => {
+  const special = [NaN, -0, 0, Infinity, -Infinity, 1e-45, -1e-45, 3.5, -2];
+  for (const n of [0, 1, 3, 4, 5, 9, 17, (1 << 20) + 7]) {
+    test(`forward in place and backward are bit-identical to kernels/activations.ts, n=${n} (NaN, ±0, ±Infinity, subnormals)`, () => {
+      const y0 = new Float32Array(n), dy = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        y0[i] = i < special.length ? special[i] : rng.normal();
+        dy[i] = i < special.length ? special[(i + 4) % special.length] : rng.normal();
+      }
+      const a = y0.slice(), b = y0.slice();
+      expect(reluInPlaceWasm(a, n)).toBe(true);
+      reluInPlace(b, n);
+      expect(new Uint32Array(a.buffer)).toEqual(new Uint32Array(b.buffer));
+      const da = new Float32Array(n), db = new Float32Array(n);
+      expect(reluBackwardWasm(b, dy, da, n)).toBe(true);
+      reluBackward(b, dy, db, n);
+      expect(new Uint32Array(da.buffer)).toEqual(new Uint32Array(db.buffer));
+    });
+  }
 });
 
 describe('browser safety', () => {

@@ -121,6 +121,8 @@ export class Code {
   // f32 scalar memory
   f32Load(offset = 0): this { this.op(0x2a); return this.memarg(ALIGN[4], offset); }
   f32Store(offset = 0): this { this.op(0x38); return this.memarg(ALIGN[4], offset); }
+  f32Lt(): this { return this.op(0x5d); }
+  f32Gt(): this { return this.op(0x5e); }
   f32Add(): this { return this.op(0x92); }
   f32Mul(): this { return this.op(0x94); }
 
@@ -145,6 +147,11 @@ export class Code {
   }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.bytes.push(lane); return this; }
+  f32x4Lt(): this { return this.simd(0x43); }
+  f32x4Gt(): this { return this.simd(0x44); }
+  v128And(): this { return this.simd(0x4e); }
+  /** v128.andnot: a & ~b */
+  v128AndNot(): this { return this.simd(0x4f); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }

@@ -20,6 +20,7 @@
 import { encodeModule } from './encoder';
 import { gemmBlockFunction, packPanelsFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
 import { im2colFunction } from './im2col-kernel';
+import { reluBackwardFunction, reluInPlaceFunction } from './elementwise-kernel';
 
 const MiB = 1024 * 1024;
 export const A_BASE = 0;
@@ -54,6 +55,9 @@ export interface WasmRuntime {
   readonly packPanels: (src: number, lda: number, dst: number, panels: number, kc: number) => void;
   /** im2col (kernels/wasm/im2col-kernel.ts): patch rows of x (in the memory) → row-major rows at dst. */
   readonly im2col: (...args: number[]) => void;
+  /** relu_in_place(p, n) and relu_backward(y, dy, n) (kernels/wasm/elementwise.ts). */
+  readonly reluInPlace: (p: number, n: number) => void;
+  readonly reluBackward: (y: number, dy: number, n: number) => void;
   /** Whether the kernels use f32x4.relaxed_madd (relaxed SIMD validated) or mul + add. */
   readonly relaxed: boolean;
 }
@@ -81,6 +85,13 @@ export function relaxedSimdSupported(): boolean {
   return relaxed;
 }
 
+/** The kernel module's bytes (mul + add, or relaxed_madd), importing the fixed memory. */
+export function kernelModuleBytes(relaxedMadd: boolean): Uint8Array<ArrayBuffer> {
+  return encodeModule(MEMORY_PAGES, [
+    gemmBlockFunction(MR, relaxedMadd), packPanelsFunction(), im2colFunction(), reluInPlaceFunction(), reluBackwardFunction(),
+  ]);
+}
+
 let runtime: WasmRuntime | null | undefined;
 let failure = '';
 
@@ -92,7 +103,7 @@ export function wasmRuntime(): WasmRuntime | null {
   try {
     const rel = relaxedSimdSupported();
     const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
-    const module = new WebAssembly.Module(encodeModule(MEMORY_PAGES, [gemmBlockFunction(MR, rel), packPanelsFunction(), im2colFunction()]));
+    const module = new WebAssembly.Module(kernelModuleBytes(rel));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     runtime = {
       memory,
@@ -100,6 +111,8 @@ export function wasmRuntime(): WasmRuntime | null {
       gemmBlock: instance.exports.gemm_block as GemmBlock,
       packPanels: instance.exports.pack_panels as WasmRuntime['packPanels'],
       im2col: instance.exports.im2col as WasmRuntime['im2col'],
+      reluInPlace: instance.exports.relu_in_place as WasmRuntime['reluInPlace'],
+      reluBackward: instance.exports.relu_backward as WasmRuntime['reluBackward'],
       relaxed: rel,
     };
   } catch (e) {
