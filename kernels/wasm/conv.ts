@@ -6,8 +6,12 @@
  *   x  [batch, inD, inH, inW, inC]     w  [kD, kH, kW, inC, outC]     y  [batch, outD, outH, outW, outC]
  *   K = kD·kH·kW·inC, N = outC, M = batch·outD·outH·outW
  *
+ *   every pass that gathers patches first copies x into the X region (a group of whole batch items
+ *   at a time, one native copy) and gathers with the wasm im2col (kernels/wasm/im2col-kernel.ts);
+ *   a single batch item larger than the X region is gathered from x by patchRows (JS) instead.
+ *
  *   forward          Y[T×N] = P[T×K] · W[K×N]          per tile of T rows:
- *                      S region  P tile, row-major (pitch K), gathered from x (im2col), then
+ *                      S region  P tile, row-major (pitch K), gathered (im2col), then
  *                      A region  the same tile as packed 4-row panels (pack_panels, SIMD)  → gemm_block
  *                      B region  W, row-major (pitch N rounded up to 8), copied once per call
  *                      C region  Y tile (pre-filled with the bias rows), copied out to y
@@ -19,9 +23,10 @@
  *                      transposed by gemm_block (A(k, r) at r·4K + 4k), B = dY rows (one native
  *                      copy), C = dW accumulated in the C region across tiles, copied out once
  *
- * No Winograd here: the SIMD GEMM already outruns the JS Winograd routes on the bench shapes, and
- * the wasm Winograd transforms would cost JS passes over every tile. Plans that do not fit the
- * fixed regions (enormous K·N) run the JS kernels instead, as do calls when no runtime exists.
+ * No Winograd here (not attempted for lack of time): the plain SIMD GEMM route already runs 2–12×
+ * faster than the JS kernels, Winograd included, on the bench shapes (figures: the README's
+ * wasm bench table). Plans that do not fit the fixed regions (enormous K·N) run the JS kernels
+ * instead, as do calls when no runtime exists.
  * Sums are float32 (kernels/conv.ts sums in float64): results agree to float32 rounding.
  */
 import { ConvGeometry } from '../conv-geometry';
