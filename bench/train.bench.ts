@@ -96,7 +96,11 @@ export async function runTrainBench(opts: { quick: boolean }): Promise<TrainBenc
     const y = new Tensor(oneHot(n, 2), [n, 10]);
     const xw = new Tensor(x.data.slice(0, BATCH * 784), [BATCH, 28, 28, 1]);
     const yw = new Tensor(y.data.slice(0, BATCH * 10), [BATCH, 10]);
-    await m.fit(xw, yw, { epochs: 1, batchSize: BATCH, verbose: 0 }); // warm-up
+    // Warm-up, not timed: 4 batches, so both backends run optimized code when timing starts (V8
+    // tiers WebAssembly up from its baseline compiler in the background after some calls).
+    const warm = 4 * BATCH;
+    await m.fit(new Tensor(x.data.slice(0, warm * 784), [warm, 28, 28, 1]), new Tensor(y.data.slice(0, warm * 10), [warm, 10]),
+      { epochs: 1, batchSize: BATCH, verbose: 0 });
     let t0 = now();
     await m.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0, seed: 1 });
     rows.push({ model: MODEL, impl, phase: 'train', samplesPerSec: n / (now() - t0) });

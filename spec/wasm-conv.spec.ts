@@ -162,8 +162,8 @@ describe('wasm conv kernels: tiles, sizes, IEEE values', () => {
       expect(mismatch(dw, dwr, dws, `backpropFilter s=${s}`)).toBe('');
     }
   });
-  test('inputs larger than the 8 MiB X region: one batch item per group (x=[2,256,256,16], 4 MiB per item) and the JS gather (one item of 8.2 MiB), vs the JS kernels', () => {
-    for (const c of [c2([256, 256], 16, [1, 3], 3, [1, 1], [1, 1], 'same', 2), c1(270_000, 8, 3, 2, 1, 1, 'same', 1)]) {
+  test('inputs larger than the 8 MiB X region: one batch item per group (x=[2,256,256,16], 4 MiB per item) and the JS gather/scatter (one item of 8.2 MiB), strided, every pass vs the JS kernels', () => {
+    for (const c of [c2([256, 256], 16, [1, 3], 3, [1, 2], [1, 1], 'same', 2), c1(270_000, 8, 3, 2, 2, 1, 'same', 1)]) {
       const g = geom(c), n = sizes(g);
       const x = randomArray(n.x), w = randomArray(n.w), dy = randomArray(n.y);
       const y = new Float32Array(n.y), yj = new Float32Array(n.y), ys = new Float32Array(n.y);
@@ -172,6 +172,9 @@ describe('wasm conv kernels: tiles, sizes, IEEE values', () => {
       const dw = new Float32Array(n.w), dwj = new Float32Array(n.w), dws = new Float32Array(n.w);
       convBackpropFilterWasm(g, x, dy, dw); convBackpropFilter(g, x, dy, dwj); convBackpropFilter(g, absOf(x), absOf(dy), dws);
       expect(mismatch(dw, dwj, dws, `backpropFilter ${describeCase(c)}`)).toBe('');
+      const dx = new Float32Array(n.x).fill(NaN), dxj = new Float32Array(n.x), dxs = new Float32Array(n.x);
+      convBackpropInputWasm(g, dy, w, dx); convBackpropInput(g, dy, w, dxj); convBackpropInput(g, absOf(dy), absOf(w), dxs);
+      expect(mismatch(dx, dxj, dxs, `backpropInput ${describeCase(c)}`)).toBe('');
     }
   });
   test('NaN and Infinity in x reach exactly the outputs that read them (x=[1,3,3,1] k=[2,2,1,1] valid)', () => {

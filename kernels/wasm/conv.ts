@@ -44,7 +44,7 @@ const NATIVE_RUN = 24;
 const SLACK = 64;
 
 const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
-const A0 = A_BASE >> 2, S0 = S_BASE >> 2, B0 = B_BASE >> 2, C0 = C_BASE >> 2;
+const A0 = A_BASE >> 2, S0 = S_BASE >> 2, B0 = B_BASE >> 2, C0 = C_BASE >> 2, X0 = X_BASE >> 2;
 const A_FLOATS = (A_BYTES >> 2) - SLACK, B_FLOATS = (B_BYTES >> 2) - SLACK, C_FLOATS = C_BYTES >> 2, X_FLOATS = X_BYTES >> 2;
 
 function patchK(g: ConvGeometry): number {
@@ -272,26 +272,33 @@ function backpropInputCol2im(rt: WasmRuntime, g: ConvGeometry, dy: Float32Array,
     for (let kk = 0; kk < k; kk++) f32[d + kk] = w[kk * n + co];
     for (let kk = k; kk < ldk; kk++) f32[d + kk] = 0;
   }
-  dx.fill(0);
+  // dx accumulates in the X region (zeroed per group of batch items, copied out after it) and the
+  // wasm col2im scatters into it; a batch item larger than the region scatters in JS into dx.
+  const gp = gatherPlan(g), perItem = m / g.batch, item = g.inD * g.inH * g.inW * g.inC;
+  if (!gp.wasm) dx.fill(0);
   const tile = inputTile(n, ldk, m);
   const nPanels = ldk / NR;
-  for (let m0 = 0; m0 < m; m0 += tile) {
-    const rows = Math.min(tile, m - m0);
-    const mPanels = Math.ceil(rows / MR);
-    f32.set(dy.subarray(m0 * n, (m0 + rows) * n), S0);
-    if (rows < mPanels * MR) f32.fill(0, S0 + rows * n, S0 + mPanels * MR * n);
-    rt.packPanels(S_BASE, 4 * n, A_BASE, mPanels, n);
-    for (let pc = 0; pc < n; pc += KC) {
-      const kc = Math.min(KC, n - pc);
-      block(A_BASE + 4 * MR * pc, 4 * MR * n, 4 * MR, B_BASE + 4 * pc * ldk, 4 * NR, 4 * ldk, C_BASE, 4 * ldk,
-        kc, mPanels, nPanels, pc > 0 ? 1 : 0);
-    }
-    if (ldk === k) patchRows(g, dx, m0, rows, f32, C0, true);
-    else {
+  for (let b0 = 0; b0 < g.batch; b0 += gp.group) {
+    const gb = Math.min(gp.group, g.batch - b0), mEnd = (b0 + gb) * perItem;
+    if (gp.wasm) f32.fill(0, X0, X0 + gb * item);
+    for (let m0 = b0 * perItem; m0 < mEnd; m0 += tile) {
+      const rows = Math.min(tile, mEnd - m0);
+      const mPanels = Math.ceil(rows / MR);
+      f32.set(dy.subarray(m0 * n, (m0 + rows) * n), S0);
+      if (rows < mPanels * MR) f32.fill(0, S0 + rows * n, S0 + mPanels * MR * n);
+      rt.packPanels(S_BASE, 4 * n, A_BASE, mPanels, n);
+      for (let pc = 0; pc < n; pc += KC) {
+        const kc = Math.min(KC, n - pc);
+        block(A_BASE + 4 * MR * pc, 4 * MR * n, 4 * MR, B_BASE + 4 * pc * ldk, 4 * NR, 4 * ldk, C_BASE, 4 * ldk,
+          kc, mPanels, nPanels, pc > 0 ? 1 : 0);
+      }
       // col2im reads rows of pitch K: compact the dP tile in place (row r moves left, never over unread rows)
-      for (let r = 1; r < rows; r++) f32.copyWithin(C0 + r * k, C0 + r * ldk, C0 + r * ldk + k);
-      patchRows(g, dx, m0, rows, f32, C0, true);
+      if (ldk !== k) for (let r = 1; r < rows; r++) f32.copyWithin(C0 + r * k, C0 + r * ldk, C0 + r * ldk + k);
+      if (!gp.wasm) { patchRows(g, dx, m0, rows, f32, C0, true); continue; }
+      rt.col2im(X_BASE, C_BASE, m0 - b0 * perItem, rows, g.inD, g.inH, g.inW, g.inC, g.outD, g.outH, g.outW, g.kD, g.kH, g.kW,
+        g.strideD, g.strideH, g.strideW, g.dilD, g.dilH, g.dilW, g.padFront, g.padTop, g.padLeft);
     }
+    if (gp.wasm) dx.set(f32.subarray(X0, X0 + gb * item), b0 * item);
   }
 }
 

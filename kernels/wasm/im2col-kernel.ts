@@ -15,7 +15,12 @@
  */
 import { Code, FunctionDef, I32, V128 } from './encoder';
 
-export function im2colFunction(): FunctionDef {
+/**
+ * scatter = false: im2col as above.  scatter = true: col2im(x, p, …) with the same arguments adds
+ * every entry of the patch rows at p back into the x position it was read from (padding entries
+ * dropped):  x[the patch of m0 + r] += row r  — the input gradient's scatter.
+ */
+export function im2colFunction(scatter = false): FunctionDef {
   const f = new Code(new Array(23).fill(I32));
   const [x, dst, m0, rows, inD, inH, inW, inC, outD, outH, outW, kD, kH, kW,
     sD, sH, sW, dD, dH, dW, pF, pT, pL] = Array.from({ length: 23 }, (_, i) => i);
@@ -31,14 +36,16 @@ export function im2colFunction(): FunctionDef {
     f.get(src); n(); f.i32(4).i32Mul().i32Add().set(end);
     f.block(); f.loop();
     f.get(src).i32(16).i32Add().get(end).i32GtS().brIf(1);
-    f.get(dp).get(src).v128Load(0).v128Store(0);
+    if (scatter) f.get(src).get(src).v128Load(0).get(dp).v128Load(0).f32x4Add().v128Store(0);
+    else f.get(dp).get(src).v128Load(0).v128Store(0);
     f.get(src).i32(16).i32Add().set(src);
     f.get(dp).i32(16).i32Add().set(dp);
     f.br(0);
     f.end(); f.end();
     f.block(); f.loop();
     f.get(src).get(end).i32GeU().brIf(1);
-    f.get(dp).get(src).f32Load(0).f32Store(0);
+    if (scatter) f.get(src).get(src).f32Load(0).get(dp).f32Load(0).f32Add().f32Store(0);
+    else f.get(dp).get(src).f32Load(0).f32Store(0);
     f.get(src).i32(4).i32Add().set(src);
     f.get(dp).i32(4).i32Add().set(dp);
     f.br(0);
@@ -82,8 +89,11 @@ export function im2colFunction(): FunctionDef {
     firstTap(h0, dH, khLo); endTap(h0, dH, inH, kH, khHi);
     firstTap(w0, dW, kwLo); endTap(w0, dW, inW, kW, kwHi);
     // a row touching the padding is zeroed first (v128 stores, then single floats)
+    // (col2im skips this: padding entries are simply not scattered)
+    f.i32(scatter ? 0 : 1);
     f.get(kdLo).get(khLo).i32Add().get(kwLo).i32Add()
       .get(kdHi).get(kD).i32Ne().i32Add().get(khHi).get(kH).i32Ne().i32Add().get(kwHi).get(kW).i32Ne().i32Add();
+    f.i32Mul();
     f.if_();
     {
       f.get(pRow).set(dp);
@@ -167,5 +177,5 @@ export function im2colFunction(): FunctionDef {
   }
   f.end();
   f.end();
-  return { name: 'im2col', code: f };
+  return { name: scatter ? 'col2im' : 'im2col', code: f };
 }

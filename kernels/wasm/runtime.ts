@@ -55,6 +55,8 @@ export interface WasmRuntime {
   readonly packPanels: (src: number, lda: number, dst: number, panels: number, kc: number) => void;
   /** im2col (kernels/wasm/im2col-kernel.ts): patch rows of x (in the memory) → row-major rows at dst. */
   readonly im2col: (...args: number[]) => void;
+  /** col2im: the same arguments; adds the patch rows at dst back into x (the input gradient's scatter). */
+  readonly col2im: (...args: number[]) => void;
   /** relu_in_place(p, n) and relu_backward(y, dy, n) (kernels/wasm/elementwise.ts). */
   readonly reluInPlace: (p: number, n: number) => void;
   readonly reluBackward: (y: number, dy: number, n: number) => void;
@@ -88,7 +90,7 @@ export function relaxedSimdSupported(): boolean {
 /** The kernel module's bytes (mul + add, or relaxed_madd), importing the fixed memory. */
 export function kernelModuleBytes(relaxedMadd: boolean): Uint8Array<ArrayBuffer> {
   return encodeModule(MEMORY_PAGES, [
-    gemmBlockFunction(MR, relaxedMadd), packPanelsFunction(), im2colFunction(), reluInPlaceFunction(), reluBackwardFunction(),
+    gemmBlockFunction(MR, relaxedMadd), packPanelsFunction(), im2colFunction(), im2colFunction(true), reluInPlaceFunction(), reluBackwardFunction(),
   ]);
 }
 
@@ -111,6 +113,7 @@ export function wasmRuntime(): WasmRuntime | null {
       gemmBlock: instance.exports.gemm_block as GemmBlock,
       packPanels: instance.exports.pack_panels as WasmRuntime['packPanels'],
       im2col: instance.exports.im2col as WasmRuntime['im2col'],
+      col2im: instance.exports.col2im as WasmRuntime['col2im'],
       reluInPlace: instance.exports.relu_in_place as WasmRuntime['reluInPlace'],
       reluBackward: instance.exports.relu_backward as WasmRuntime['reluBackward'],
       relaxed: rel,
