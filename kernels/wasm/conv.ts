@@ -150,7 +150,7 @@ function gatherRows(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, gp: Gathe
   if (!gp.wasm) { patchRows(g, x, m0, rows, rt.f32, p0, false); return; }
   const local = m0 - b0 * g.outD * g.outH * g.outW;
   rt.im2col(X_BASE, 4 * p0, local, rows, g.inD, g.inH, g.inW, g.inC, g.outD, g.outH, g.outW, g.kD, g.kH, g.kW,
-    g.strideD, g.strideH, g.strideW, g.dilD, g.dilH, g.dilW, g.padFront, g.padTop, g.padLeft);
+    g.strideD, g.strideH, g.strideW, g.dilD, g.dilH, g.dilW, g.padFront, g.padTop, g.padLeft, 4 * patchK(g));
 }
 
 /** Rows of a forward tile: the P tile near A_TILE_BYTES, C tile within its region, a multiple of MR. */
@@ -292,11 +292,15 @@ function backpropInputCol2im(rt: WasmRuntime, g: ConvGeometry, dy: Float32Array,
         block(A_BASE + 4 * MR * pc, 4 * MR * n, 4 * MR, B_BASE + 4 * pc * ldk, 4 * NR, 4 * ldk, C_BASE, 4 * ldk,
           kc, mPanels, nPanels, pc > 0 ? 1 : 0);
       }
-      // col2im reads rows of pitch K: compact the dP tile in place (row r moves left, never over unread rows)
+      if (gp.wasm) {
+        // the wasm col2im reads the dP rows at their pitch ldk
+        rt.col2im(X_BASE, C_BASE, m0 - b0 * perItem, rows, g.inD, g.inH, g.inW, g.inC, g.outD, g.outH, g.outW, g.kD, g.kH, g.kW,
+          g.strideD, g.strideH, g.strideW, g.dilD, g.dilH, g.dilW, g.padFront, g.padTop, g.padLeft, 4 * ldk);
+        continue;
+      }
+      // patchRows reads rows of pitch K: compact the dP tile in place (row r moves left, never over unread rows)
       if (ldk !== k) for (let r = 1; r < rows; r++) f32.copyWithin(C0 + r * k, C0 + r * ldk, C0 + r * ldk + k);
-      if (!gp.wasm) { patchRows(g, dx, m0, rows, f32, C0, true); continue; }
-      rt.col2im(X_BASE, C_BASE, m0 - b0 * perItem, rows, g.inD, g.inH, g.inW, g.inC, g.outD, g.outH, g.outW, g.kD, g.kH, g.kW,
-        g.strideD, g.strideH, g.strideW, g.dilD, g.dilH, g.dilW, g.padFront, g.padTop, g.padLeft);
+      patchRows(g, dx, m0, rows, f32, C0, true);
     }
     if (gp.wasm) dx.set(f32.subarray(X0, X0 + gb * item), b0 * item);
   }

@@ -1,9 +1,9 @@
 /**
  * im2col(x, dst, m0, rows, inD, inH, inW, inC, outD, outH, outW, kD, kH, kW,
- *        strideD, strideH, strideW, dilD, dilH, dilW, padFront, padTop, padLeft)
+ *        strideD, strideH, strideW, dilD, dilH, dilW, padFront, padTop, padLeft, pitch)
  *
  * Rows [m0, m0 + rows) of the patch matrix P of a convolution (kernels/conv.ts's header), written
- * row-major with pitch K = kD·kH·kW·inC floats at dst; x [batch, inD, inH, inW, inC] at x. Both are
+ * row-major at dst, row r at dst + r·pitch (bytes; pitch ≥ 4·K, K = kD·kH·kW·inC); x [batch, inD, inH, inW, inC] at x. Both are
  * byte addresses in the one memory; every other argument is a count. Row r holds the K input
  * values output position m0 + r reads, in (kd, kh, kw, ci) order, zeros where it reads padding:
  *
@@ -21,9 +21,9 @@ import { Code, FunctionDef, I32, V128 } from './encoder';
  * dropped):  x[the patch of m0 + r] += row r  — the input gradient's scatter.
  */
 export function im2colFunction(scatter = false): FunctionDef {
-  const f = new Code(new Array(23).fill(I32));
+  const f = new Code(new Array(24).fill(I32));
   const [x, dst, m0, rows, inD, inH, inW, inC, outD, outH, outW, kD, kH, kW,
-    sD, sH, sW, dD, dH, dW, pF, pT, pL] = Array.from({ length: 23 }, (_, i) => i);
+    sD, sH, sW, dD, dH, dW, pF, pT, pL, pitch] = Array.from({ length: 24 }, (_, i) => i);
   const L = (): number => f.local(I32);
   const r = L(), ow = L(), oh = L(), od = L(), b = L(), t = L();
   const d0 = L(), h0 = L(), w0 = L(), kdLo = L(), kdHi = L(), khLo = L(), khHi = L(), kwLo = L(), kwHi = L();
@@ -172,7 +172,7 @@ export function im2colFunction(scatter = false): FunctionDef {
       f.end();
     }
     f.end();
-    f.get(pRow).get(k4).i32Add().set(pRow);
+    f.get(pRow).get(pitch).i32Add().set(pRow);
     f.get(r).i32(1).i32Add().tee(r).get(rows).i32LtS().brIf(0);
   }
   f.end();
