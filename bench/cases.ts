@@ -14,6 +14,9 @@ import { gemmReference } from '../kernels/reference/gemm';
 import {
   convBackpropFilterReference, convBackpropInputReference, convForwardReference,
 } from '../kernels/reference/conv';
+import { gemmWasm } from '../kernels/wasm/gemm';
+import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm } from '../kernels/wasm/conv';
+import { wasmRuntime } from '../kernels/wasm/runtime';
 import { Case, CaseFactory } from './measure';
 import { ConvPass, ConvProblem, ConvShape, fillUniform, geometryOf, Pass, Shape } from './shapes';
 
@@ -30,6 +33,8 @@ const REFERENCE_CONV: ConvFns = {
   backpropInput: convBackpropInputReference,
   backpropFilter: convBackpropFilterReference,
 };
+
+const WASM_CONV: ConvFns = { forward: convForwardWasm, backpropInput: convBackpropInputWasm, backpropFilter: convBackpropFilterWasm };
 
 function gemmCase(fn: GemmFn, m: number, n: number, k: number): Case {
   const a = fillUniform(new Float32Array(m * k), 1);
@@ -65,14 +70,19 @@ function convCase(fns: ConvFns, g: ConvGeometry, pass: ConvPass): Case {
   return { run, result: () => { run(); return dw.slice(); }, dispose: () => undefined };
 }
 
-/** A factory for Ridge ('ridge') or the naive loops ('reference') on one shape and pass. */
-export function kernelFactory(impl: 'ridge' | 'reference', shape: Shape, pass: Pass): CaseFactory {
+/**
+ * A factory for Ridge's JS kernels ('ridge'), its wasm backend ('ridge-wasm', the kernels of
+ * kernels/wasm/ called directly, in this process: they never detach a buffer) or the naive loops
+ * ('reference') on one shape and pass.
+ */
+export function kernelFactory(impl: 'ridge' | 'ridge-wasm' | 'reference', shape: Shape, pass: Pass): CaseFactory {
   return (p) => {
+    if (impl === 'ridge-wasm' && wasmRuntime() === null) return 'n/a: WebAssembly SIMD unavailable';
     if (shape.kind === 'gemm' && p.kind === 'gemm') {
-      return gemmCase(impl === 'ridge' ? gemm : gemmReference, p.m, p.n, p.k);
+      return gemmCase(impl === 'ridge' ? gemm : impl === 'ridge-wasm' ? gemmWasm : gemmReference, p.m, p.n, p.k);
     }
     if (shape.kind === 'conv' && p.kind === 'conv' && pass !== 'matmul') {
-      return convCase(impl === 'ridge' ? RIDGE_CONV : REFERENCE_CONV, geometryOf(shape, p), pass);
+      return convCase(impl === 'ridge' ? RIDGE_CONV : impl === 'ridge-wasm' ? WASM_CONV : REFERENCE_CONV, geometryOf(shape, p), pass);
     }
     return `n/a: ${pass} does not apply to ${shape.name}`;
   };

@@ -143,8 +143,11 @@ export function renderTable(rows: readonly ResultRow[], ctx: TableContext): stri
     if (!byKey.has(key)) { byKey.set(key, new Map()); keys.push(key); }
     byKey.get(key)!.set(r.impl, r);
   }
+  // The wasm backend's columns appear when its rows do: its GFLOP/s, its ratio to Ridge's JS
+  // kernels (w×js) and to tfjs-backend-wasm (w×wasm).
+  const withWasm = rows.some((r) => r.impl === 'ridge-wasm');
   const header = ['shape', 'pass', 'ridge', 'reference', 'tfjs-cpu', 'tfjs-wasm†',
-    '×ref', '×cpu', '×wasm', 'workspace', '% probe'];
+    '×ref', '×cpu', '×wasm', 'workspace', '% probe', ...(withWasm ? ['ridge-wasm', 'w×js', 'w×wasm'] : [])];
   const body = keys.map((key) => {
     const [shape, pass] = key.split('\u0000');
     const m = byKey.get(key)!;
@@ -152,6 +155,10 @@ export function renderTable(rows: readonly ResultRow[], ctx: TableContext): stri
     const rg = ridge?.gflops ?? null;
     const probe = ctx.probeByShape[shape];
     const pct = probe !== undefined && rg !== null ? `${((100 * rg) / probe).toFixed(0)}%` : '';
+    const rw = m.get('ridge-wasm');
+    const wasmCells = withWasm
+      ? [cell(rw), formatRatio(ratio(rw?.gflops, rg)), formatRatio(ratio(rw?.gflops, m.get('tfjs-wasm')?.gflops))]
+      : [];
     return [
       shape, pass, cell(ridge), cell(m.get('reference')), cell(m.get('tfjs-cpu')), cell(m.get('tfjs-wasm')),
       formatRatio(ratio(rg, m.get('reference')?.gflops)),
@@ -159,9 +166,10 @@ export function renderTable(rows: readonly ResultRow[], ctx: TableContext): stri
       formatRatio(ratio(rg, m.get('tfjs-wasm')?.gflops)),
       ridge?.workspaceBytes === undefined ? '' : formatBytes(ridge.workspaceBytes),
       pct,
+      ...wasmCells,
     ];
   });
-  return renderGrid(header, body, [false, false, true, true, true, true, true, true, true, true, true]);
+  return renderGrid(header, body, header.map((_, i) => i >= 2));
 }
 
 /** Footnote lines for the reduced problems: 'reference  gemm-1024 matmul: M=128, N=1024, K=1024'. */
@@ -186,15 +194,22 @@ export function renderTrainTable(rows: readonly TrainRow[]): string {
   for (const r of rows) { const k = `${r.model}\u0000${r.phase}`; if (!keys.includes(k)) keys.push(k); }
   const find = (k: string, impl: string): TrainRow | undefined =>
     rows.find((r) => `${r.model}\u0000${r.phase}` === k && r.impl === impl);
-  const peer = impls.find((i) => i.includes('tfjs-layers')) ?? impls.find((i) => i !== 'ridge');
-  const header = ['model', 'phase', ...impls.map(shortName), ...(peer ? [`×${shortName(peer)}`] : [])];
+  const peer = impls.find((i) => i.includes('tfjs-layers')) ?? impls.find((i) => i !== 'ridge' && i !== 'ridge-wasm');
+  // With a 'ridge-wasm' row: its ratio to Ridge's JS kernels (w×ridge) and to the peer (w×peer).
+  const withWasm = impls.includes('ridge-wasm') && impls.includes('ridge');
+  const header = ['model', 'phase', ...impls.map(shortName), ...(peer ? [`×${shortName(peer)}`] : []),
+    ...(withWasm ? ['w×ridge', ...(peer ? [`w×${shortName(peer)}`] : [])] : [])];
   const body = keys.map((k) => {
     const [model, phase] = k.split('\u0000');
     const cells = impls.map((i) => { const r = find(k, i); return r ? formatGflops(r.samplesPerSec) : '-'; });
     const rt = peer ? [formatRatio(ratio(find(k, 'ridge')?.samplesPerSec, find(k, peer)?.samplesPerSec))] : [];
-    return [shortName(model), phase, ...cells, ...rt];
+    const wasm = find(k, 'ridge-wasm')?.samplesPerSec;
+    const wt = withWasm
+      ? [formatRatio(ratio(wasm, find(k, 'ridge')?.samplesPerSec)), ...(peer ? [formatRatio(ratio(wasm, find(k, peer)?.samplesPerSec))] : [])]
+      : [];
+    return [shortName(model), phase, ...cells, ...rt, ...wt];
   });
-  return renderGrid(header, body, [false, false, ...impls.map(() => true), ...(peer ? [true] : [])]);
+  return renderGrid(header, body, header.map((_, i) => i >= 2));
 }
 
 /** The full model and implementation descriptions the train table shortened. */
@@ -273,6 +288,64 @@ export function renderTargets(results: readonly TargetResult[]): string[] {
     if (r.measured === null) { lines.push(`  not measured: ${r.what}`); continue; }
     const got = r.versus === 'probe' ? `${(100 * r.measured).toFixed(0)}%` : formatRatio(r.measured);
     lines.push(`  missed: ${r.what} — measured ${got}`);
+  }
+  return lines;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The targets of the wasm backend issue (issue 9): ridge-wasm against tfjs-backend-wasm and against
+// Ridge's own JS kernels, measured in the same run.
+
+export interface WasmTarget {
+  /** 'gemm-512 matmul ridge-wasm ≥ 1× tfjs-wasm' */
+  what: string;
+  shape: string;
+  pass: Pass;
+  versus: 'tfjs-wasm' | 'ridge';
+  atLeast: number;
+}
+
+export interface WasmTargetResult extends WasmTarget {
+  measured: number | null;
+  met: boolean | null;
+}
+
+/**
+ * GEMM 512/1024 and forward conv on the 2-D and 1-D shapes ≥ 1× tfjs-wasm, conv3d forward ≥ 10×
+ * tfjs-wasm; backprop-input and backprop-filter ≥ 3× Ridge's JS kernels on every conv shape.
+ * (The training target, ≥ 3× Ridge-js samples/s, is read from the train table.)
+ */
+export function wasmTargets(): WasmTarget[] {
+  const t: WasmTarget[] = [];
+  const add = (shape: string, pass: Pass, versus: WasmTarget['versus'], atLeast: number): void => {
+    t.push({ what: `${shape} ${pass} ridge-wasm ≥ ${atLeast}× ${versus}`, shape, pass, versus, atLeast });
+  };
+  for (const g of ['gemm-512', 'gemm-1024']) add(g, 'matmul', 'tfjs-wasm', 1);
+  for (const s of [...CONV_2D, 'conv1d']) add(s, 'forward', 'tfjs-wasm', 1);
+  add('conv3d', 'forward', 'tfjs-wasm', 10);
+  for (const s of CONV_ALL) for (const p of ['backprop-input', 'backprop-filter'] as const) add(s, p, 'ridge', 3);
+  return t;
+}
+
+/** Check each wasm target whose shape has a ridge-wasm row. */
+export function checkWasmTargets(rows: readonly ResultRow[]): WasmTargetResult[] {
+  const find = (shape: string, pass: Pass, impl: Impl): ResultRow | undefined =>
+    rows.find((r) => r.shape === shape && r.pass === pass && r.impl === impl);
+  return wasmTargets()
+    .filter((t) => find(t.shape, t.pass, 'ridge-wasm') !== undefined)
+    .map((t) => {
+      const measured = ratio(find(t.shape, t.pass, 'ridge-wasm')?.gflops, find(t.shape, t.pass, t.versus)?.gflops);
+      return { ...t, measured, met: measured === null ? null : measured >= t.atLeast };
+    });
+}
+
+/** 'met 12 of 20' plus one line per missed or unmeasured target. */
+export function renderWasmTargets(results: readonly WasmTargetResult[]): string[] {
+  const met = results.filter((r) => r.met === true).length;
+  const lines = [`Issue 9 (wasm backend) targets: met ${met} of ${results.length} (ratios of this run)`];
+  for (const r of results) {
+    if (r.met === true) continue;
+    lines.push(r.measured === null ? `  not measured: ${r.what}` : `  missed: ${r.what} — measured ${formatRatio(r.measured)}`);
   }
   return lines;
 }

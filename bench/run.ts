@@ -15,6 +15,7 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import { BenchArgs, parseArgs, trainSelected } from './args';
 import { kernelFactory, ridgeConvWorkspaceBytes } from './cases';
+import { wasmRuntime } from '../kernels/wasm/runtime';
 import {
   BenchSettings, CaseFactory, chooseCase, Chosen, FULL_SETTINGS, QUICK_SETTINGS, runSuite, SuiteEntry, timedRow, Timing,
 } from './measure';
@@ -22,7 +23,7 @@ import { loadTfjsCpu, tfjsCpuFactory, TF } from './peers/tfjs-cpu';
 import { WasmInfo, WasmPeer } from './peers/tfjs-wasm';
 import { PROBE_FLOPS_PER_CALL, probeCall } from './probe';
 import {
-  checkTargets, reducedFootnotes, renderTable, renderTargets, renderTrainTable, ResultRow, trainFootnotes, TrainRow, validateRow,
+  checkTargets, checkWasmTargets, reducedFootnotes, renderWasmTargets, renderTable, renderTargets, renderTrainTable, ResultRow, trainFootnotes, TrainRow, validateRow,
   validateTrainRow,
 } from './report';
 import {
@@ -197,6 +198,7 @@ async function main(): Promise<void> {
       gc();
       const factories: [Impl, CaseFactory][] = [
         ['ridge', kernelFactory('ridge', shape, pass)],
+        ['ridge-wasm', kernelFactory('ridge-wasm', shape, pass)],
         ['reference', kernelFactory('reference', shape, pass)],
         ['tfjs-cpu', tfjsCpuFactory(tf, shape, pass)],
       ];
@@ -266,12 +268,24 @@ async function main(): Promise<void> {
     notes.push(`CPU share while timing (process CPU time / wall time): mean ${(100 * shares.reduce((a, b) => a + b, 0) / shares.length).toFixed(0)}%,` +
       ` lowest ${(100 * Math.min(...shares)).toFixed(0)}% (≈100%: a core to ourselves; less: other processes on this shared machine took part of it).`);
   }
+  const rt = wasmRuntime();
+  notes.push(rt === null
+    ? 'ridge-wasm: unavailable (WebAssembly SIMD did not validate).'
+    : `ridge-wasm: Ridge's WebAssembly SIMD backend (kernels/wasm/, bytes emitted by TypeScript), in this process;` +
+      ` ${rt.relaxed ? 'relaxed SIMD (f32x4.relaxed_madd)' : 'f32x4.mul + f32x4.add (relaxed SIMD did not validate)'};` +
+      ` one fixed ${(rt.memory.buffer.byteLength / 1048576).toFixed(0)} MiB memory that never grows (nothing detached).` +
+      ' w×js = ridge-wasm / ridge, w×wasm = ridge-wasm / tfjs-wasm.');
   notes.push(`main process loaded tfjs-backend-wasm: ${wasmInMain ? 'YES — ratios are suspect' : 'no'}; wall time ${minutes.toFixed(1)} min.`);
   for (const n of notes) log(n);
   const targets = checkTargets(rows, probeByShape);
   if (targets.length > 0) {
     log('');
     for (const l of renderTargets(targets)) log(l);
+  }
+  const wasmTargetResults = checkWasmTargets(rows);
+  if (wasmTargetResults.length > 0) {
+    log('');
+    for (const l of renderWasmTargets(wasmTargetResults)) log(l);
   }
   if (train.length > 0) {
     log('\nTraining throughput (samples/s, higher is better), Ridge vs tfjs-layers in this process');
@@ -298,6 +312,7 @@ async function main(): Promise<void> {
     probe: { gflops: probeGflops, byShape: probeByShape },
     rows,
     targets,
+    wasmTargets: wasmTargetResults,
     train,
     trainNote: trainNote ?? null,
     wasmLoadedInMainProcess: wasmInMain,

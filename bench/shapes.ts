@@ -18,8 +18,9 @@ export type ConvPass = 'forward' | 'backprop-input' | 'backprop-filter';
 export type Pass = 'matmul' | ConvPass;
 export const CONV_PASSES: readonly ConvPass[] = ['forward', 'backprop-input', 'backprop-filter'];
 
-export type Impl = 'ridge' | 'reference' | 'tfjs-cpu' | 'tfjs-wasm';
-export const IMPLS: readonly Impl[] = ['ridge', 'reference', 'tfjs-cpu', 'tfjs-wasm'];
+/** 'ridge' = Ridge's JS kernels, 'ridge-wasm' = its WebAssembly SIMD backend (kernels/wasm/). */
+export type Impl = 'ridge' | 'reference' | 'tfjs-cpu' | 'tfjs-wasm' | 'ridge-wasm';
+export const IMPLS: readonly Impl[] = ['ridge', 'reference', 'tfjs-cpu', 'tfjs-wasm', 'ridge-wasm'];
 
 export interface GemmShape {
   kind: 'gemm';

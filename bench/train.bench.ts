@@ -6,6 +6,8 @@
  *     → flatten → dense 64 relu → dense 10 softmax          (56,714 weights; L2 1e-3 on every kernel)
  *   train: Adam (Keras defaults), batch 32, categorical cross-entropy on random one-hot targets
  *   inference: predict in batches of 32
+ *   Ridge runs twice: on its JS kernels ('ridge', setBackend('js')) and on its WebAssembly SIMD
+ *   backend ('ridge-wasm', setBackend('wasm')) when that is available.
  *
  * Per sample ≈ 1.4 MFLOP forward (conv2 dominates: 11·11·32 outputs × 3·3·16 × 2), ≈ 3× that to
  * train. Data are random normals created before timing; one warm-up step (or predict) per
@@ -16,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Model, Random, Tensor, layers, optimizers, regularizers, sequential } from '../lib/index';
+import { Model, Random, Tensor, getBackend, layers, optimizers, regularizers, sequential, setBackend, wasmBackendAvailable } from '../lib/index';
 
 export interface TrainBenchRow {
   model: string;
@@ -83,25 +85,33 @@ export async function runTrainBench(opts: { quick: boolean }): Promise<TrainBenc
   const tfjsInferSamples = opts.quick ? 128 : 512;
   const rows: TrainBenchRow[] = [];
 
-  // ---- Ridge
-  {
+  // ---- Ridge, on each backend
+  const before = getBackend();
+  const backends: ['js' | 'wasm', string][] = [['js', 'ridge'], ...(wasmBackendAvailable() ? [['wasm', 'ridge-wasm'] as ['wasm', string]] : [])];
+  for (const [backend, impl] of backends) {
+    setBackend(backend);
     const m = ridgeModel();
     const n = ridgeTrainBatches * BATCH;
     const x = new Tensor(randn([n, 28, 28, 1], 1), [n, 28, 28, 1]);
     const y = new Tensor(oneHot(n, 2), [n, 10]);
     const xw = new Tensor(x.data.slice(0, BATCH * 784), [BATCH, 28, 28, 1]);
     const yw = new Tensor(y.data.slice(0, BATCH * 10), [BATCH, 10]);
-    await m.fit(xw, yw, { epochs: 1, batchSize: BATCH, verbose: 0 }); // warm-up
+    // Warm-up, not timed: 4 batches, so both backends run optimized code when timing starts (V8
+    // tiers WebAssembly up from its baseline compiler in the background after some calls).
+    const warm = 4 * BATCH;
+    await m.fit(new Tensor(x.data.slice(0, warm * 784), [warm, 28, 28, 1]), new Tensor(y.data.slice(0, warm * 10), [warm, 10]),
+      { epochs: 1, batchSize: BATCH, verbose: 0 });
     let t0 = now();
     await m.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0, seed: 1 });
-    rows.push({ model: MODEL, impl: 'ridge', phase: 'train', samplesPerSec: n / (now() - t0) });
+    rows.push({ model: MODEL, impl, phase: 'train', samplesPerSec: n / (now() - t0) });
 
     const xi = new Tensor(randn([ridgeInferSamples, 28, 28, 1], 3), [ridgeInferSamples, 28, 28, 1]);
     m.predict(xw, { batchSize: BATCH }); // warm-up
     t0 = now();
     m.predict(xi, { batchSize: BATCH });
-    rows.push({ model: MODEL, impl: 'ridge', phase: 'inference', samplesPerSec: ridgeInferSamples / (now() - t0) });
+    rows.push({ model: MODEL, impl, phase: 'inference', samplesPerSec: ridgeInferSamples / (now() - t0) });
   }
+  setBackend(before);
 
   // ---- tfjs-layers on tfjs-backend-cpu
   {
@@ -131,9 +141,11 @@ export async function runTrainBench(opts: { quick: boolean }): Promise<TrainBenc
 if (require.main === module) {
   const quick = process.argv.includes('--quick');
   runTrainBench({ quick }).then((rows) => {
-    const get = (impl: string, phase: string) => rows.find((r) => r.impl.startsWith(impl) && r.phase === phase)!.samplesPerSec;
+    const get = (impl: string, phase: string) => rows.find((r) => r.impl === impl && r.phase === phase)?.samplesPerSec ?? NaN;
     console.log(MODEL);
     for (const r of rows) console.log(`  ${r.phase.padEnd(9)} ${r.impl.padEnd(32)} ${r.samplesPerSec.toFixed(1).padStart(9)} samples/s`);
-    console.log(`  ratio train ${(get('ridge', 'train') / get('tfjs', 'train')).toFixed(1)}×, inference ${(get('ridge', 'inference') / get('tfjs', 'inference')).toFixed(1)}×`);
+    const tfjs = 'tfjs-layers (tfjs-backend-cpu)';
+    console.log(`  ratio train ${(get('ridge', 'train') / get(tfjs, 'train')).toFixed(1)}×, inference ${(get('ridge', 'inference') / get(tfjs, 'inference')).toFixed(1)}×`);
+    console.log(`  ridge-wasm / ridge: train ${(get('ridge-wasm', 'train') / get('ridge', 'train')).toFixed(2)}×, inference ${(get('ridge-wasm', 'inference') / get('ridge', 'inference')).toFixed(2)}×`);
   }).catch((e) => { console.error(e); process.exit(1); });
 }

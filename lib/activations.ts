@@ -8,7 +8,8 @@
  *   tanh      y = tanh(x)            dx = dy · (1 − y²)
  *   softmax   y = softmax(x, −1)     dx = y ⊙ (dy − Σ(dy ⊙ y))   along the last axis
  *
- * The derivative loops live in kernels/activations.ts.
+ * The derivative loops live in kernels/activations.ts; on the 'wasm' backend (lib/backend.ts) relu's
+ * forward and backward run kernels/wasm/elementwise.ts instead (same results, bit for bit).
  */
 import { ConfigError, fmtValue } from './errors';
 import { Tensor } from './tensor';
@@ -16,6 +17,8 @@ import { sigmoid, softmax, tanh } from './ops/elementwise';
 import {
   reluBackward, reluInPlace, sigmoidBackward, softmaxBackward, tanhBackward,
 } from '../kernels/activations';
+import { reluBackwardWasm, reluInPlaceWasm } from '../kernels/wasm/elementwise';
+import { getBackend } from './backend';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 
@@ -37,7 +40,7 @@ export function activationForward(act: ActivationName, z: Tensor, owned = false)
     case 'linear': return z;
     case 'relu': {
       const y = owned ? z : z.clone();
-      reluInPlace(y.data, y.size);
+      if (!(getBackend() === 'wasm' && reluInPlaceWasm(y.data, y.size))) reluInPlace(y.data, y.size);
       return y;
     }
     case 'sigmoid': return sigmoid(z);
@@ -51,7 +54,9 @@ export function activationBackward(act: ActivationName, y: Tensor, dy: Tensor): 
   if (act === 'linear') return dy;
   const dz = new Float32Array(y.size);
   switch (act) {
-    case 'relu': reluBackward(y.data, dy.data, dz, y.size); break;
+    case 'relu':
+      if (!(getBackend() === 'wasm' && reluBackwardWasm(y.data, dy.data, dz, y.size))) reluBackward(y.data, dy.data, dz, y.size);
+      break;
     case 'sigmoid': sigmoidBackward(y.data, dy.data, dz, y.size); break;
     case 'tanh': tanhBackward(y.data, dy.data, dz, y.size); break;
     case 'softmax': {

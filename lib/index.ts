@@ -54,3 +54,6 @@ export { loadLayersModel } from './io/artifacts';
 export { modelFromJSON } from './io/topology';
 export { registerRegularizer } from './io/keras-config';
 export type { RegularizerFromConfig } from './io/keras-config';
+// Backend selection ('wasm' SIMD kernels by default where they validate, else 'js')
+export { getBackend, setBackend, wasmBackendAvailable } from './backend';
+export type { BackendName } from './backend';

@@ -6,7 +6,8 @@
  *   y  [batch, ...outSpatial, outC]
  *
  * Each op validates its arguments once, builds one ConvGeometry and calls a kernel from
- * kernels/conv.ts; nothing is allocated but the result tensor.
+ * kernels/conv.ts ('js' backend) or kernels/wasm/conv.ts ('wasm', lib/backend.ts); nothing is
+ * allocated but the result tensor.
  *
  * opts: { strides = 1, padding = 'valid' | 'same' | 'causal' (conv1d only), dilationRate = 1 };
  * strides and dilationRate are a number (every axis) or one number per spatial axis. The forward
@@ -15,7 +16,9 @@
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
 import { Tensor, shapeSize } from '../tensor';
 import { ConvGeometry, Padding, convGeometry, outSpatial } from '../../kernels/conv-geometry';
-import { convBackpropFilter, convBackpropInput, convBiasGrad, convForward } from '../../kernels/conv';
+import { convBackpropFilter as filterJs, convBackpropInput as inputJs, convBiasGrad, convForward as forwardJs } from '../../kernels/conv';
+import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm } from '../../kernels/wasm/conv';
+import { getBackend } from '../backend';
 
 export interface ConvOptions {
   strides?: number | number[];
@@ -152,7 +155,7 @@ function forward(op: string, rank: Rank, x: unknown, w: unknown, opts: unknown):
   }
   const shape = outputShapeOf(g);
   const y = new Float32Array(shapeSize(shape));
-  convForward(g, xt.data, wt.data, bias, y);
+  (getBackend() === 'wasm' ? convForwardWasm : forwardJs)(g, xt.data, wt.data, bias, y);
   return new Tensor(y, shape);
 }
 
@@ -162,7 +165,7 @@ function backpropInput(op: string, rank: Rank, dy: unknown, w: unknown, inputSha
   const g = geometryFor(op, rank, shape, wt.shape, opts, 'inputShape');
   checkDy(op, dyt, g);
   const dx = new Float32Array(shapeSize(shape));
-  convBackpropInput(g, dyt.data, wt.data, dx);
+  (getBackend() === 'wasm' ? convBackpropInputWasm : inputJs)(g, dyt.data, wt.data, dx);
   return new Tensor(dx, shape);
 }
 
@@ -172,7 +175,7 @@ function backpropFilter(op: string, rank: Rank, x: unknown, dy: unknown, kernelS
   const g = geometryFor(op, rank, xt.shape, shape, opts, 'input', 'kernelShape');
   checkDy(op, dyt, g);
   const dw = new Float32Array(shapeSize(shape));
-  convBackpropFilter(g, xt.data, dyt.data, dw);
+  (getBackend() === 'wasm' ? convBackpropFilterWasm : filterJs)(g, xt.data, dyt.data, dw);
   return new Tensor(dw, shape);
 }
 

@@ -10,12 +10,16 @@
  *   A(i, p) = a[aOff + i·aRs + p·aCs]     a stored [M, K]: aRs = K, aCs = 1;  stored [K, M]: aRs = 1, aCs = M
  *   B(p, j) = b[bOff + p·bRs + j·bCs]     b stored [K, N]: bRs = N, bCs = 1;  stored [N, K]: bRs = 1, bCs = K
  *
+ * The GEMM is kernels/wasm/gemm.ts on the 'wasm' backend, kernels/gemm.ts on 'js' (lib/backend.ts).
+ *
  * When b has no batch (or a batch of 1s) and a is not transposed, a's batch folds into M: one GEMM
  * of (batch·M) × K × N, as a dense layer on [B, T, K] inputs wants.
  */
 import { ConfigError, ShapeError, fmtShape, fmtValue } from '../errors';
 import { Tensor, shapeSize } from '../tensor';
-import { gemm } from '../../kernels/gemm';
+import { gemm as gemmJs } from '../../kernels/gemm';
+import { gemmWasm } from '../../kernels/wasm/gemm';
+import { getBackend } from '../backend';
 import { broadcastStrides, checkTensor } from './broadcast';
 
 export interface MatMulOptions {
@@ -73,6 +77,7 @@ export function matMul(a: Tensor, b: Tensor, opts: MatMulOptions = {}): Tensor {
   const nb = shapeSize(batch);
   if (out.length === 0) return new Tensor(out, outShape);
 
+  const gemm = getBackend() === 'wasm' ? gemmWasm : gemmJs;
   const aRs = tA ? 1 : k, aCs = tA ? m : 1;
   const bRs = tB ? 1 : n, bCs = tB ? k : 1;
   // b shared by every batch and a's rows contiguous across batches: one tall GEMM.

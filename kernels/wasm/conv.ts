@@ -1,0 +1,364 @@
+/**
+ * Convolution of rank 1, 2 or 3 on the wasm backend: the same patch-matrix GEMMs as kernels/conv.ts
+ * (see its header for P, W, dY), over tiles of output positions copied into the fixed wasm memory
+ * (kernels/wasm/runtime.ts) and multiplied by the SIMD macro-kernels (kernels/wasm/gemm-kernel.ts).
+ *
+ *   x  [batch, inD, inH, inW, inC]     w  [kD, kH, kW, inC, outC]     y  [batch, outD, outH, outW, outC]
+ *   K = kD·kH·kW·inC, N = outC, M = batch·outD·outH·outW
+ *
+ *   every pass that gathers patches first copies x into the X region (a group of whole batch items
+ *   at a time, one native copy) and gathers with the wasm im2col (kernels/wasm/im2col-kernel.ts);
+ *   a single batch item larger than the X region is gathered from x by patchRows (JS) instead.
+ *
+ *   forward          Y[T×N] = P[T×K] · W[K×N]          per tile of T rows:
+ *                      S region  P tile, row-major (pitch K), gathered (im2col), then
+ *                      A region  the same tile as packed 4-row panels (pack_panels, SIMD)  → gemm_block
+ *                      B region  W, row-major (pitch N rounded up to 8), copied once per call
+ *                      C region  Y tile (pre-filled with the bias rows), copied out to y
+ *   backprop-input   every stride 1:  the forward conv of dy with the kernel flipped in space and
+ *                      its channel axes swapped (no scatter), packed straight into the B region
+ *                    otherwise:  dP[T×K] = dY[T×N] · Wᵀ[N×K]:  A = dY rows (one native copy, packed),
+ *                      B = Wᵀ row-major (pitch K rounded up to 8), C = dP tile, then col2im into dx
+ *   backprop-filter  dW[K×N] = Σ over tiles Pᵀ[K×T] · dY[T×N]:  A = the row-major P tile read
+ *                      transposed by gemm_block (A(k, r) at r·4K + 4k), B = dY rows (one native
+ *                      copy), C = dW accumulated in the C region across tiles, copied out once
+ *
+ * No Winograd here (not attempted for lack of time): the plain SIMD GEMM route already runs 2–12×
+ * faster than the JS kernels, Winograd included, on the bench shapes (figures: the README's
+ * wasm bench table). Plans that do not fit the fixed regions (enormous K·N) run the JS kernels
+ * instead, as do calls when no runtime exists.
+ * Sums are float32 (kernels/conv.ts sums in float64): results agree to float32 rounding.
+ */
+import { ConvGeometry } from '../conv-geometry';
+import { convBackpropFilter, convBackpropInput, convForward } from '../conv';
+import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, S_BASE, WasmRuntime, X_BASE, X_BYTES, wasmRuntime } from './runtime';
+import { NR } from './gemm-kernel';
+
+/** Depth of one macro-kernel call (a B panel slice of KC·32 B = 8 KiB stays in L1). */
+const KC = 256;
+/** Target bytes of the A tile (L2-resident while every B panel streams past it). */
+const A_TILE_BYTES = 256 * 1024;
+/** Runs of contiguous x values at least this long are copied natively (TypedArray.set). */
+const NATIVE_RUN = 24;
+/** Floats kept free at the end of the A and B regions: the kernels' padded reads past a tile stay inside them. */
+const SLACK = 64;
+
+const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
+const A0 = A_BASE >> 2, S0 = S_BASE >> 2, B0 = B_BASE >> 2, C0 = C_BASE >> 2, X0 = X_BASE >> 2;
+const A_FLOATS = (A_BYTES >> 2) - SLACK, B_FLOATS = (B_BYTES >> 2) - SLACK, C_FLOATS = C_BYTES >> 2, X_FLOATS = X_BYTES >> 2;
+
+function patchK(g: ConvGeometry): number {
+  return g.kD * g.kH * g.kW * g.inC;
+}
+function outRows(g: ConvGeometry): number {
+  return g.batch * g.outD * g.outH * g.outW;
+}
+function firstTap(start: number, dil: number): number {
+  return start >= 0 ? 0 : Math.ceil(-start / dil);
+}
+function endTap(start: number, dil: number, size: number, kernel: number): number {
+  return start >= size ? 0 : Math.min(kernel, Math.ceil((size - start) / dil));
+}
+
+/**
+ * im2col / col2im of rows [m0, m0 + rows) of the patch matrix, row-major with pitch K at
+ * f32[p0 …] in the wasm memory.
+ * scatter = false:  row r = the patch of output position m0 + r (zeros where it reads padding)
+ * scatter = true:   x[the patch of m0 + r] += row r  (padding entries dropped)
+ */
+function patchRows(g: ConvGeometry, x: Float32Array, m0: number, rows: number, f32: Float32Array, p0: number, scatter: boolean): void {
+  const { inD, inH, inW, inC, outD, outH, outW, kD, kH, kW } = g;
+  const { strideD, strideH, strideW, dilD, dilH, dilW, padFront, padTop, padLeft } = g;
+  const k = kD * kH * kW * inC;
+  const rowD = kH * kW * inC, rowH = kW * inC;
+  let ow = m0 % outW;
+  let t = (m0 - ow) / outW;
+  let oh = t % outH;
+  t = (t - oh) / outH;
+  let od = t % outD;
+  let b = (t - od) / outD;
+  for (let r = 0; r < rows; r++) {
+    const pRow = p0 + r * k;
+    const d0 = od * strideD - padFront, h0 = oh * strideH - padTop, w0 = ow * strideW - padLeft;
+    const kdLo = firstTap(d0, dilD), kdHi = endTap(d0, dilD, inD, kD);
+    const khLo = firstTap(h0, dilH), khHi = endTap(h0, dilH, inH, kH);
+    const kwLo = firstTap(w0, dilW), kwHi = endTap(w0, dilW, inW, kW);
+    if (!scatter && !(kdLo === 0 && kdHi === kD && khLo === 0 && khHi === kH && kwLo === 0 && kwHi === kW)) {
+      f32.fill(0, pRow, pRow + k);
+    }
+    for (let kd = kdLo; kd < kdHi; kd++) {
+      const xD = (b * inD + d0 + kd * dilD) * inH;
+      const pD = pRow + kd * rowD;
+      for (let kh = khLo; kh < khHi; kh++) {
+        const xH = (xD + h0 + kh * dilH) * inW;
+        const pH = pD + kh * rowH;
+        if (dilW === 1) {
+          // the valid kw taps are one contiguous run of (kwHi − kwLo)·inC values in x
+          const xs = (xH + w0 + kwLo) * inC, ps = pH + kwLo * inC, n = (kwHi - kwLo) * inC;
+          if (scatter) for (let i = 0; i < n; i++) x[xs + i] += f32[ps + i];
+          else if (n >= NATIVE_RUN) f32.set(x.subarray(xs, xs + n), ps);
+          else for (let i = 0; i < n; i++) f32[ps + i] = x[xs + i];
+        } else {
+          for (let kw = kwLo; kw < kwHi; kw++) {
+            const xs = (xH + w0 + kw * dilW) * inC, ps = pH + kw * inC;
+            if (scatter) for (let ci = 0; ci < inC; ci++) x[xs + ci] += f32[ps + ci];
+            else if (inC >= NATIVE_RUN) f32.set(x.subarray(xs, xs + inC), ps);
+            else for (let ci = 0; ci < inC; ci++) f32[ps + ci] = x[xs + ci];
+          }
+        }
+      }
+    }
+    if (++ow === outW) {
+      ow = 0;
+      if (++oh === outH) {
+        oh = 0;
+        if (++od === outD) { od = 0; b++; }
+      }
+    }
+  }
+}
+
+/**
+ * The gather of one call: the input is copied into the X region a group of whole batch items at a
+ * time (one native copy per group), and the wasm im2col writes patch rows from it. An input whose
+ * single batch item exceeds the X region is gathered by patchRows (JS) straight from x instead.
+ */
+interface Gather {
+  /** Batch items per group (the whole batch for the JS gather). */
+  group: number;
+  wasm: boolean;
+}
+
+function gatherPlan(g: ConvGeometry): Gather {
+  const item = g.inD * g.inH * g.inW * g.inC;
+  if (item > X_FLOATS || item === 0) return { group: g.batch, wasm: false };
+  return { group: Math.min(g.batch, Math.floor(X_FLOATS / item)), wasm: true };
+}
+
+/** Copies batch items [b0, b0 + gb) of x into the X region (wasm gather only). */
+function loadGroup(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, gp: Gather, b0: number, gb: number): void {
+  if (!gp.wasm) return;
+  const item = g.inD * g.inH * g.inW * g.inC;
+  rt.f32.set(x.subarray(b0 * item, (b0 + gb) * item), X_BASE >> 2);
+}
+
+/**
+ * Patch rows [m0, m0 + rows) of group b0 (m0 counted from the whole batch) → row-major at f32[p0 …]:
+ * the wasm im2col over the X region, or patchRows over x.
+ */
+function gatherRows(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, gp: Gather, b0: number, m0: number, rows: number, p0: number): void {
+  if (!gp.wasm) { patchRows(g, x, m0, rows, rt.f32, p0, false); return; }
+  const local = m0 - b0 * g.outD * g.outH * g.outW;
+  rt.im2col(X_BASE, 4 * p0, local, rows, g.inD, g.inH, g.inW, g.inC, g.outD, g.outH, g.outW, g.kD, g.kH, g.kW,
+    g.strideD, g.strideH, g.strideW, g.dilD, g.dilH, g.dilW, g.padFront, g.padTop, g.padLeft, 4 * patchK(g));
+}
+
+/** Rows of a forward tile: the P tile near A_TILE_BYTES, C tile within its region, a multiple of MR. */
+function forwardTile(k: number, ldb: number, m: number): number {
+  const byA = Math.floor(Math.min(A_TILE_BYTES >> 2, A_FLOATS) / k);
+  const byC = Math.floor(C_FLOATS / ldb);
+  return Math.max(MR, Math.floor(Math.min(byA, byC, roundUp(m, MR)) / MR) * MR);
+}
+
+/** Whether a forward plan over K×N (W pitch ldb) fits the regions. */
+function forwardFits(k: number, ldb: number): boolean {
+  return k * ldb <= B_FLOATS && MR * k <= A_FLOATS && MR * ldb <= C_FLOATS;
+}
+
+/** W [K×N] → the B region, row-major with pitch ldb = N rounded up to 8 (the pad columns zero). */
+function loadW(w: Float32Array, k: number, n: number, ldb: number, f32: Float32Array): void {
+  if (ldb === n) { f32.set(w.subarray(0, k * n), B0); return; }
+  for (let p = 0; p < k; p++) {
+    const d = B0 + p * ldb;
+    f32.set(w.subarray(p * n, p * n + n), d);
+    f32.fill(0, d + n, d + ldb);
+  }
+}
+
+/**
+ * Y = P·W (+ bias) over tiles, W already in the B region with pitch ldb (g's K×N). The C tile is
+ * pre-filled with the bias rows (or zero-initialised by the first macro-kernel call).
+ */
+function forwardTiles(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, bias: Float32Array | null, ldb: number, y: Float32Array): void {
+  const f32 = rt.f32, block = rt.gemmBlock;
+  const n = g.outC, k = patchK(g), m = outRows(g);
+  const tile = forwardTile(k, ldb, m);
+  const nPanels = ldb / NR;
+  const gp = gatherPlan(g), perItem = m / g.batch;
+  for (let b0 = 0; b0 < g.batch; b0 += gp.group) {
+    const gb = Math.min(gp.group, g.batch - b0), mEnd = (b0 + gb) * perItem;
+    loadGroup(rt, g, x, gp, b0, gb);
+    for (let m0 = b0 * perItem; m0 < mEnd; m0 += tile) {
+      const rows = Math.min(tile, mEnd - m0);
+      const mPanels = Math.ceil(rows / MR);
+      gatherRows(rt, g, x, gp, b0, m0, rows, S0);
+      if (rows < mPanels * MR) f32.fill(0, S0 + rows * k, S0 + mPanels * MR * k);
+      rt.packPanels(S_BASE, 4 * k, A_BASE, mPanels, k);
+      if (bias !== null) {
+        f32.set(bias.subarray(0, n), C0);
+        f32.fill(0, C0 + n, C0 + ldb);
+        for (let filled = 1; filled < rows; filled *= 2) f32.copyWithin(C0 + filled * ldb, C0, C0 + Math.min(filled, rows - filled) * ldb);
+      }
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = Math.min(KC, k - pc);
+        block(A_BASE + 4 * MR * pc, 4 * MR * k, 4 * MR, B_BASE + 4 * pc * ldb, 4 * NR, 4 * ldb, C_BASE, 4 * ldb,
+          kc, mPanels, nPanels, bias !== null || pc > 0 ? 1 : 0);
+      }
+      if (ldb === n) y.set(f32.subarray(C0, C0 + rows * n), m0 * n);
+      else for (let r = 0; r < rows; r++) y.set(f32.subarray(C0 + r * ldb, C0 + r * ldb + n), (m0 + r) * n);
+    }
+  }
+}
+
+/** y = conv(x, w) + bias on the wasm backend (the JS kernel when no runtime or the plan does not fit). */
+export function convForwardWasm(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  const rt = wasmRuntime();
+  const n = g.outC, k = patchK(g), ldb = roundUp(n, NR);
+  if (rt === null || !forwardFits(k, ldb)) { convForward(g, x, w, bias, y); return; }
+  if (outRows(g) === 0) return;
+  loadW(w, k, n, ldb, rt.f32);
+  forwardTiles(rt, g, x, bias, ldb, y);
+}
+
+/** The geometry of dx = conv(dy, flipped w) for a geometry g whose strides are all 1. */
+function transposedGeometry(g: ConvGeometry): ConvGeometry {
+  const effD = (g.kD - 1) * g.dilD, effH = (g.kH - 1) * g.dilH, effW = (g.kW - 1) * g.dilW;
+  return {
+    rank: g.rank, batch: g.batch,
+    inD: g.outD, inH: g.outH, inW: g.outW, inC: g.outC,
+    outD: g.inD, outH: g.inH, outW: g.inW, outC: g.inC,
+    kD: g.kD, kH: g.kH, kW: g.kW,
+    strideD: 1, strideH: 1, strideW: 1,
+    dilD: g.dilD, dilH: g.dilH, dilW: g.dilW,
+    padFront: effD - g.padFront, padTop: effH - g.padTop, padLeft: effW - g.padLeft,
+    padBack: effD - g.padBack, padBottom: effH - g.padBottom, padRight: effW - g.padRight,
+  };
+}
+
+/**
+ * dx[M'×inC] for a stride-1 geometry as a forward conv of dy (see kernels/conv.ts): the flipped
+ * kernel  B(tap'·outC + co, ci) = w[(taps − 1 − tap')·inC·outC + ci·outC + co]  is written straight
+ * into the B region (pitch ldb = inC rounded up to 8).
+ */
+function backpropInputAsForward(rt: WasmRuntime, g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+  const f32 = rt.f32;
+  const { inC, outC } = g;
+  const taps = g.kD * g.kH * g.kW, ldb = roundUp(inC, NR);
+  for (let tf = 0; tf < taps; tf++) {
+    const src = (taps - 1 - tf) * inC * outC;
+    for (let co = 0; co < outC; co++) {
+      const d = B0 + (tf * outC + co) * ldb;
+      for (let ci = 0; ci < inC; ci++) f32[d + ci] = w[src + ci * outC + co];
+      for (let ci = inC; ci < ldb; ci++) f32[d + ci] = 0;
+    }
+  }
+  forwardTiles(rt, transposedGeometry(g), dy, null, ldb, dx);
+}
+
+/** Rows of a col2im tile: dY tile (pitch N) and dP tile (pitch ldk) within their regions. */
+function inputTile(n: number, ldk: number, m: number): number {
+  const byA = Math.floor(Math.min(A_TILE_BYTES >> 2, A_FLOATS) / n);
+  const byC = Math.floor(C_FLOATS / ldk);
+  return Math.max(MR, Math.floor(Math.min(byA, byC, roundUp(m, MR)) / MR) * MR);
+}
+
+/** dP = dY·Wᵀ per tile (dY rows copied natively, then packed), then col2im into dx. */
+function backpropInputCol2im(rt: WasmRuntime, g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+  const f32 = rt.f32, block = rt.gemmBlock;
+  const n = g.outC, k = patchK(g), m = outRows(g), ldk = roundUp(k, NR);
+  // Wᵀ [N×K] row-major, pitch ldk:  B(co, kk) = w[kk·N + co]
+  for (let co = 0; co < n; co++) {
+    const d = B0 + co * ldk;
+    for (let kk = 0; kk < k; kk++) f32[d + kk] = w[kk * n + co];
+    for (let kk = k; kk < ldk; kk++) f32[d + kk] = 0;
+  }
+  // dx accumulates in the X region (zeroed per group of batch items, copied out after it) and the
+  // wasm col2im scatters into it; a batch item larger than the region scatters in JS into dx.
+  const gp = gatherPlan(g), perItem = m / g.batch, item = g.inD * g.inH * g.inW * g.inC;
+  if (!gp.wasm) dx.fill(0);
+  const tile = inputTile(n, ldk, m);
+  const nPanels = ldk / NR;
+  for (let b0 = 0; b0 < g.batch; b0 += gp.group) {
+    const gb = Math.min(gp.group, g.batch - b0), mEnd = (b0 + gb) * perItem;
+    if (gp.wasm) f32.fill(0, X0, X0 + gb * item);
+    for (let m0 = b0 * perItem; m0 < mEnd; m0 += tile) {
+      const rows = Math.min(tile, mEnd - m0);
+      const mPanels = Math.ceil(rows / MR);
+      f32.set(dy.subarray(m0 * n, (m0 + rows) * n), S0);
+      if (rows < mPanels * MR) f32.fill(0, S0 + rows * n, S0 + mPanels * MR * n);
+      rt.packPanels(S_BASE, 4 * n, A_BASE, mPanels, n);
+      for (let pc = 0; pc < n; pc += KC) {
+        const kc = Math.min(KC, n - pc);
+        block(A_BASE + 4 * MR * pc, 4 * MR * n, 4 * MR, B_BASE + 4 * pc * ldk, 4 * NR, 4 * ldk, C_BASE, 4 * ldk,
+          kc, mPanels, nPanels, pc > 0 ? 1 : 0);
+      }
+      if (gp.wasm) {
+        // the wasm col2im reads the dP rows at their pitch ldk
+        rt.col2im(X_BASE, C_BASE, m0 - b0 * perItem, rows, g.inD, g.inH, g.inW, g.inC, g.outD, g.outH, g.outW, g.kD, g.kH, g.kW,
+          g.strideD, g.strideH, g.strideW, g.dilD, g.dilH, g.dilW, g.padFront, g.padTop, g.padLeft, 4 * ldk);
+        continue;
+      }
+      // patchRows reads rows of pitch K: compact the dP tile in place (row r moves left, never over unread rows)
+      if (ldk !== k) for (let r = 1; r < rows; r++) f32.copyWithin(C0 + r * k, C0 + r * ldk, C0 + r * ldk + k);
+      patchRows(g, dx, m0, rows, f32, C0, true);
+    }
+    if (gp.wasm) dx.set(f32.subarray(X0, X0 + gb * item), b0 * item);
+  }
+}
+
+/** dx = d loss / d x on the wasm backend (the JS kernel when no runtime or the plan does not fit). */
+export function convBackpropInputWasm(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+  const rt = wasmRuntime();
+  const n = g.outC, k = patchK(g);
+  // The flipped-kernel forward pays once dx has a full register tile of channels (its N); for
+  // fewer (inC = 1 first layers) the padded columns would multiply zeros, and col2im is cheaper.
+  if (rt !== null && g.strideD === 1 && g.strideH === 1 && g.strideW === 1 && g.inC >= NR) {
+    const ldb = roundUp(g.inC, NR);
+    if (forwardFits(g.kD * g.kH * g.kW * n, ldb)) {
+      if (outRows(g) === 0) { dx.fill(0); return; }
+      backpropInputAsForward(rt, g, dy, w, dx);
+      return;
+    }
+  }
+  const ldk = roundUp(k, NR);
+  if (rt === null || n * ldk > B_FLOATS || MR * n > A_FLOATS || MR * ldk > C_FLOATS) { convBackpropInput(g, dy, w, dx); return; }
+  if (outRows(g) === 0) { dx.fill(0); return; }
+  backpropInputCol2im(rt, g, dy, w, dx);
+}
+
+/** Rows per filter-gradient tile: P tile (pitch K) in A, dY tile (pitch N) in B. */
+function filterTile(k: number, n: number, m: number): number {
+  const byA = Math.floor(Math.min(A_TILE_BYTES, A_FLOATS) / k); // a P tile of up to 1 MiB (4·A_TILE_BYTES)
+  const byB = Math.floor(B_FLOATS / n);
+  return Math.max(1, Math.min(byA, byB, m));
+}
+
+/** dW = Σ Pᵀ·dY on the wasm backend (the JS kernel when no runtime or the plan does not fit); dw is overwritten. */
+export function convBackpropFilterWasm(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  const rt = wasmRuntime();
+  const n = g.outC, k = patchK(g), m = outRows(g);
+  const ldn = roundUp(n, NR), kRows = roundUp(k, MR);
+  if (rt === null || kRows * ldn > C_FLOATS || k > A_FLOATS || n > B_FLOATS) { convBackpropFilter(g, x, dy, dw); return; }
+  if (m === 0) { dw.fill(0); return; }
+  const f32 = rt.f32, block = rt.gemmBlock;
+  const tile = filterTile(k, n, m);
+  const mPanels = kRows / MR, nPanels = ldn / NR;
+  const gp = gatherPlan(g), perItem = m / g.batch;
+  for (let b0 = 0; b0 < g.batch; b0 += gp.group) {
+    const gb = Math.min(gp.group, g.batch - b0), mEnd = (b0 + gb) * perItem;
+    loadGroup(rt, g, x, gp, b0, gb);
+    for (let m0 = b0 * perItem; m0 < mEnd; m0 += tile) {
+      const rows = Math.min(tile, mEnd - m0);
+      gatherRows(rt, g, x, gp, b0, m0, rows, A0);
+      f32.set(dy.subarray(m0 * n, (m0 + rows) * n), B0);
+      // A(kk, r) = P(r, kk) at A + 4·(r·K + kk): panels of 4 kernel rows (aStride 16), one tile row per step (aStep 4K)
+      for (let pc = 0; pc < rows; pc += KC) {
+        const kc = Math.min(KC, rows - pc);
+        block(A_BASE + 4 * pc * k, 4 * MR, 4 * k, B_BASE + 4 * pc * n, 4 * NR, 4 * n, C_BASE, 4 * ldn,
+          kc, mPanels, nPanels, m0 > 0 || pc > 0 ? 1 : 0);
+      }
+    }
+  }
+  if (ldn === n) dw.set(f32.subarray(C0, C0 + k * n));
+  else for (let kk = 0; kk < k; kk++) dw.set(f32.subarray(C0 + kk * ldn, C0 + kk * ldn + n), kk * n);
+}
