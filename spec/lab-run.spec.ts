@@ -147,3 +147,25 @@ describe('lab entry: exit codes', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('lab entry: saved models', () => {
+  test('--quick --experiment boundary saves each variant\'s best model; it loads back with its regularizers and the held-out loss it was chosen by', async () => {
+    const os = await import('os');
+    const fs = await import('fs');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ridge-lab-'));
+    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', 'examples', 'lab.ts'), '--quick', '--experiment', 'boundary', '--out', out],
+      { cwd: path.join(__dirname, '..'), encoding: 'utf8', timeout: 120000 });
+    expect(r.status).toBe(0);
+    const dirs = fs.readdirSync(path.join(out, 'models')).sort();
+    expect(dirs).toContain('moons-none');
+    expect(dirs).toContain('moons-l2_1e-3');
+    for (const d of dirs) expect(fs.readdirSync(path.join(out, 'models', d)).sort()).toEqual(['model.json', 'weights.bin']);
+    const { loadLayersModel } = await import('../node');
+    const m = await loadLayersModel(path.join(out, 'models', 'moons-l2_1e-3'));
+    expect(m.layers[0].getConfig().kernelRegularizer).toEqual({ className: 'L2', config: { l2: 1e-3 } });
+    const p = m.predict(new ridge.Tensor(new Float32Array([0.5, 0.25, -1, 0.5]), [2, 2]));
+    expect(p.shape).toEqual([2, 1]);
+    for (const v of p.data) expect(v > 0 && v < 1).toBe(true);
+    fs.rmSync(out, { recursive: true, force: true });
+  }, 150000);
+});
