@@ -12,6 +12,7 @@ import * as path from 'path';
 import type { Page } from 'puppeteer-core';
 import { Harness, outDir, root, startHarness } from './helpers/browser';
 import { DEFAULT_CONFIG, Session, SessionConfig } from '../examples/playground/session';
+import * as ridgeLib from '../lib';
 
 let server: ChildProcess | null = null;
 let url = '';
@@ -126,10 +127,16 @@ test('300 steps with L2 off, then with L2 (λ = 0.003) on every kernel: smaller 
   fs.writeFileSync(path.join(outDir, 'playground-results.json'), JSON.stringify(results, null, 2) + '\n');
 });
 
-test('the page\'s numbers equal the same Session run in Node (float32 precision)', async () => {
+test('the page\'s numbers equal the same Session run in Node (float32 precision; 1e-4 on the wasm backend)', async () => {
   const f = (r: { norm: number; test: number; train: number }) => [r.norm, r.test, r.train].map(Math.fround);
-  expect(f(results.off)).toEqual(f(await nodeRun(config(0))));
-  expect(f(results.on)).toEqual(f(await nodeRun(config(0.003))));
+  // On the default wasm backend Chromium fuses f32x4.relaxed_madd and Node 20 cannot, so the two
+  // agree to rounding (1e-4 relative), not bit for bit; the js backend is exact (engine.spec.ts).
+  const wasm = typeof (ridgeLib as { getBackend?: () => string }).getBackend === 'function' && (ridgeLib as { getBackend: () => string }).getBackend() === 'wasm';
+  for (const [page, lambda] of [[results.off, 0], [results.on, 0.003]] as const) {
+    const node = f(await nodeRun(config(lambda)));
+    if (!wasm) expect(f(page)).toEqual(node);
+    else f(page).forEach((v, i) => expect(Math.abs(v - node[i])).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(node[i]), 1e-3)));
+  }
 });
 
 test('start runs, pause stops it; reset goes back to step 0; the same seed trains to the same weights', async () => {

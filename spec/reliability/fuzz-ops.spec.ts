@@ -90,7 +90,7 @@ describe('every exported op under generated bad arguments', () => {
   test('the table covers every exported function that is an op', () => {
     const notOps = new Set(['RidgeError', 'ShapeError', 'ConfigError', 'ValueError', 'Tensor', 'Random', 'Layer', 'SymbolicTensor',
       'History', 'Model', 'input', 'sequential', 'model', 'gradCheck', 'fromNdarray', 'toNdarray', 'setBackend', 'getBackend',
-      'loadLayersModel', 'modelFromJSON', 'registerRegularizer']);
+      'loadLayersModel', 'modelFromJSON', 'registerRegularizer', 'wasmBackendAvailable']);
     const exported = Object.entries(R).filter(([k, v]) => typeof v === 'function' && !notOps.has(k) && /^[a-z]/.test(k)).map(([k]) => k);
     expect(exported.filter((k) => !(k in OPS))).toEqual([]);
   });
@@ -110,6 +110,20 @@ describe('every exported op under generated bad arguments', () => {
       tally.add('ops × bad arguments', o);
       if (o.ok && !wellFormed(o.value)) throw new Error(`${name}(${show(args)}) returned a malformed value`);
     }), { numRuns: CASES_PER_OP, seed: FC_SEED });
+  });
+});
+
+describe('backend selection under generated bad arguments', () => {
+  test('setBackend: anything but a known backend name is a ConfigError naming it; the backend stays', () => {
+    const api = R as unknown as { setBackend?: (b: unknown) => void; getBackend?: () => string };
+    if (typeof api.setBackend !== 'function') return; // a build with one backend
+    const before = api.getBackend!();
+    fc.assert(fc.property(fc.oneof(badValue(), fc.constantFrom('WASM', 'cpu', 'webgl', 'js ', 'tfjs')), (v) => {
+      const o = typedOutcome('setBackend', () => api.setBackend!(v), () => show([v]));
+      tally.add('setBackend × bad names', o);
+      if (o.ok) throw new Error(`setBackend(${show([v])}) was accepted`);
+      if (api.getBackend!() !== before) throw new Error(`setBackend(${show([v])}) failed but changed the backend`);
+    }), { numRuns: 200, seed: FC_SEED });
   });
 });
 
