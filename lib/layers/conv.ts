@@ -23,7 +23,6 @@ import {
   ConvOptions, conv1d, conv1dBackpropFilter, conv1dBackpropInput, conv2d, conv2dBackpropFilter,
   conv2dBackpropInput, conv3d, conv3dBackpropFilter, conv3dBackpropInput, convBiasGradient, convOutputShape,
 } from '../ops/conv';
-import { addBiasRowsInPlace } from '../../kernels/activations';
 import { ForwardResult, accumulateGrad, checkOptionNames, positiveInt, positiveIntTuple } from './layer';
 import { KernelLayer, KernelLayerArgs, KERNEL_LAYER_OPTIONS } from './kernel-layer';
 
@@ -137,11 +136,12 @@ export class Conv extends KernelLayer {
     const kernel = this.weights[0].value;
     let z: Tensor;
     try {
-      z = OPS[this.rank].fwd(x, kernel, this.opts);                 // [batch, ...out, filters]
+      // The bias is added inside the conv kernel (no second pass over the output).
+      const opts = this.useBias ? { ...this.opts, bias: this.weights[1].value } : this.opts;
+      z = OPS[this.rank].fwd(x, kernel, opts);                      // [batch, ...out, filters]
     } catch (e) {
       return asLayerError(this.name, e);
     }
-    if (this.useBias) addBiasRowsInPlace(z.data, this.weights[1].value.data, z.size / this.filters, this.filters);
     const y = activationForward(this.activation, z, true);
     const ctx: ConvCtx = { x, y: this.activation === 'linear' ? null : y };
     return { y, ctx };
