@@ -12,6 +12,7 @@ import {
   conv3dBackpropFilter, conv3dBackpropInput,
 } from '../lib/ops/conv';
 import { Tensor, randomUniform } from '../lib/tensor';
+import { toTf } from './helpers/tfjs-parity';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -26,7 +27,6 @@ function mismatch(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: n
   return '';
 }
 
-const toTf = (t: Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
 
 interface TfCase {
   name: string; rank: 1 | 2 | 3; x: number[]; k: number[];

@@ -15,21 +15,13 @@ import * as layers from '../lib/layers/index';
 import { Layer } from '../lib/layers/layer';
 import { Tensor } from '../lib/tensor';
 import { randn, spacedValues } from './helpers/layer-check';
+import { expectClose, toTf } from './helpers/tfjs-parity';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const toTf = (t: Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])))) {
-      throw new Error(`${what}: index ${i} of ${actual.length}: ridge ${actual[i]}, tfjs ${expected[i]} (tol ${tol})`);
-    }
-  }
-}
 
 /** Builds the tfjs layer on x, copies Ridge's weights into it, and returns both outputs. */
 function runBoth(ours: Layer, theirs: tfl.layers.Layer, x: Tensor): { ridge: Tensor; tfjs: tf.Tensor } {

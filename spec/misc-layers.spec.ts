@@ -28,21 +28,13 @@ import { gradCheck } from '../lib/training/gradcheck';
 import * as optimizers from '../lib/training/optimizers';
 import * as regularizers from '../lib/regularizers';
 import { checkLayerGradients, randn, spacedValues } from './helpers/layer-check';
+import { expectClose, toTf } from './helpers/tfjs-parity';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const toTf = (t: Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])))) {
-      throw new Error(`${what}: index ${i} of ${actual.length}: ridge ${actual[i]}, expected ${expected[i]} (tol ${tol})`);
-    }
-  }
-}
 
 /** Ridge forward + backward of loss = Σ y·r, and the same through a tfjs function of the inputs. */
 function parity(ours: Layer, theirs: (xs: tf.Tensor[]) => tf.Tensor, xs: Tensor[], what: string): void {

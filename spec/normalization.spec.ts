@@ -13,21 +13,13 @@ import {
 } from '../lib/index';
 import { Layer } from '../lib/layers/layer';
 import { checkLayerGradients, randn } from './helpers/layer-check';
+import { expectClose, toTf } from './helpers/tfjs-parity';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const toTf = (t: Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])))) {
-      throw new Error(`${what}: index ${i} of ${actual.length}: ridge ${actual[i]}, expected ${expected[i]} (tol ${tol})`);
-    }
-  }
-}
 
 /** Random gamma (around 1), beta, moving mean and a positive moving variance. */
 function randomBnWeights(layer: Layer, seed: number): void {

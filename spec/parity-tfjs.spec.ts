@@ -13,26 +13,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Model, Random, Tensor, layers, optimizers, regularizers, sequential } from '../lib/index';
+import { expectClose, toTf } from './helpers/tfjs-parity';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const toTf = (t: Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
 
 function randn(shape: number[], seed: number, scale = 1): Tensor {
   const r = new Random(seed);
   return new Tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => scale * r.normal()), shape);
 }
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])))) {
-      throw new Error(`${what}: index ${i} of ${actual.length}: ridge ${actual[i]}, tfjs ${expected[i]} (tol ${tol})`);
-    }
-  }
-}
 
 type LossName = 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy';
 const TF_LOSS: Record<LossName, (t: tf.Tensor, p: tf.Tensor) => tf.Tensor> = {

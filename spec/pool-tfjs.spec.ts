@@ -19,6 +19,7 @@ import {
   maxPool1dBackprop, maxPool2dBackprop, maxPool3dBackprop, avgPool2dBackprop, avgPool3dBackprop, PoolOptions,
   globalAvgPool, globalMaxPool,
 } from '../lib/ops/pool';
+import { expectClose, toTf } from './helpers/tfjs-parity';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -31,16 +32,7 @@ function randomTensor(shape: number[], seed: number): Tensor {
   return tensor(a, shape);
 }
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])))) {
-      throw new Error(`${what}: index ${i} of ${actual.length}: ridge ${actual[i]}, tfjs ${expected[i]} (tol ${tol})`);
-    }
-  }
-}
 
-const toTf = (t: Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
 
 type Pair2 = [number, number];
 type Pair3 = [number, number, number];

@@ -16,12 +16,12 @@ import { ConfigError, ShapeError, ValueError } from '../lib/errors';
 import { Tensor } from '../lib/tensor';
 import { Random } from '../lib/random';
 import { randn } from './helpers/layer-check';
+import { toTf } from './helpers/tfjs-parity';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const toTf = (t: Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
   expect(actual.length).toBe(expected.length);
