@@ -7,7 +7,7 @@
  *           tested against)
  *
  * Ops read the backend on every call, so `setBackend` takes effect immediately. The wasm module is
- * compiled on first use (synchronously, ~2 KiB); its one memory is created once at a fixed size
+ * compiled on first use (synchronously, a few modules of < 4 KiB each); its one memory is created once at a fixed size
  * and never grows, so no ArrayBuffer is ever detached (DESIGN.md).
  */
 import { ConfigError, fmtValue } from './errors';

@@ -14,10 +14,11 @@
  *                     X_BASE … X_BASE + X_BYTES   a copy of the conv input (whole, or a group of
  *                                                 batch items) that im2col gathers from
  *
- * Compilation is synchronous (`new WebAssembly.Module`): the module is ~2 KiB, well under the 4 KiB
- * that browsers allow on the main thread. Nothing here uses a Node API.
+ * The kernels are split over a few modules (KERNEL_GROUPS), all importing that one memory, so each
+ * stays under the 4 KiB that browsers allow a synchronous `new WebAssembly.Module` on the main
+ * thread; their exports are merged into one runtime. Nothing here uses a Node API.
  */
-import { encodeModule } from './encoder';
+import { FunctionDef, encodeModule } from './encoder';
 import { gemmBlockFunction, packPanelsFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
 import { im2colFunction } from './im2col-kernel';
 import { reluBackwardFunction, reluInPlaceFunction } from './elementwise-kernel';
@@ -87,11 +88,19 @@ export function relaxedSimdSupported(): boolean {
   return relaxed;
 }
 
-/** The kernel module's bytes (mul + add, or relaxed_madd), importing the fixed memory. */
-export function kernelModuleBytes(relaxedMadd: boolean): Uint8Array<ArrayBuffer> {
-  return encodeModule(MEMORY_PAGES, [
-    gemmBlockFunction(MR, relaxedMadd), packPanelsFunction(), im2colFunction(), im2colFunction(true), reluInPlaceFunction(), reluBackwardFunction(),
-  ]);
+/**
+ * The kernel functions, grouped into modules of < 4 KiB each (a browser compiles a module
+ * synchronously on the main thread only up to 4 KiB). Add a kernel to a group with room, or start
+ * a new group; spec/wasm-gemm.spec.ts checks every group's size.
+ */
+const KERNEL_GROUPS: readonly ((relaxedMadd: boolean) => FunctionDef[])[] = [
+  (relaxedMadd) => [gemmBlockFunction(MR, relaxedMadd), packPanelsFunction()],
+  () => [im2colFunction(), im2colFunction(true), reluInPlaceFunction(), reluBackwardFunction()],
+];
+
+/** The bytes of every kernel module (mul + add, or relaxed_madd), each importing the fixed memory. */
+export function kernelModules(relaxedMadd: boolean): Uint8Array<ArrayBuffer>[] {
+  return KERNEL_GROUPS.map((group) => encodeModule(MEMORY_PAGES, group(relaxedMadd)));
 }
 
 let runtime: WasmRuntime | null | undefined;
@@ -105,17 +114,19 @@ export function wasmRuntime(): WasmRuntime | null {
   try {
     const rel = relaxedSimdSupported();
     const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
-    const module = new WebAssembly.Module(kernelModuleBytes(rel));
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const merged: Record<string, unknown> = {};
+    for (const bytes of kernelModules(rel)) {
+      Object.assign(merged, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);
+    }
     runtime = {
       memory,
       f32: new Float32Array(memory.buffer),
-      gemmBlock: instance.exports.gemm_block as GemmBlock,
-      packPanels: instance.exports.pack_panels as WasmRuntime['packPanels'],
-      im2col: instance.exports.im2col as WasmRuntime['im2col'],
-      col2im: instance.exports.col2im as WasmRuntime['col2im'],
-      reluInPlace: instance.exports.relu_in_place as WasmRuntime['reluInPlace'],
-      reluBackward: instance.exports.relu_backward as WasmRuntime['reluBackward'],
+      gemmBlock: merged.gemm_block as GemmBlock,
+      packPanels: merged.pack_panels as WasmRuntime['packPanels'],
+      im2col: merged.im2col as WasmRuntime['im2col'],
+      col2im: merged.col2im as WasmRuntime['col2im'],
+      reluInPlace: merged.relu_in_place as WasmRuntime['reluInPlace'],
+      reluBackward: merged.relu_backward as WasmRuntime['reluBackward'],
       relaxed: rel,
     };
   } catch (e) {
