@@ -12,7 +12,7 @@ import { convBackpropFilter, convBackpropInput, convForward } from '../kernels/c
 import {
   convBackpropFilterReference, convBackpropInputReference, convForwardReference,
 } from '../kernels/reference/conv';
-import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm } from '../kernels/wasm/conv';
+import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm, dotPlan } from '../kernels/wasm/conv';
 import { wasmRuntime } from '../kernels/wasm/runtime';
 import { Random } from '../lib/random';
 
@@ -189,5 +189,63 @@ describe('wasm conv kernels: tiles, sizes, IEEE values', () => {
     const y2 = new Float32Array(9);
     convForwardWasm(g2, x, w.subarray(0, 1), null, y2);
     expect(Array.from(y2)).toEqual([1, 1, 1, 1, NaN, 1, 1, 1, Infinity]);
+  });
+});
+
+describe('wasm backprop-input for one input channel (dot_rows over the padded dy)', () => {
+  // inC = 1, every stride 1, dilW = 1: outC around the f32x4 width (channels padded to 4), output
+  // widths 1…9 (the group of four positions at each row's end), dilation in h and d, every padding.
+  const DOT_CASES: Case[] = [
+    c1(1, 1, 1, 1, 1, 1, 'valid', 1),
+    c1(5, 1, 3, 1, 1, 1, 'same'),
+    c1(9, 1, 4, 3, 1, 1, 'causal'),
+    c1(6, 1, 7, 5, 1, 1, 'same'),              // kernel longer than the input
+    c1(13, 1, 3, 33, 1, 1, 'valid', 3),
+    c2([1, 1], 1, [1, 1], 4, [1, 1], [1, 1], 'valid', 1),
+    c2([4, 2], 1, [3, 3], 2, [1, 1], [1, 1], 'same'),
+    c2([5, 3], 1, [2, 2], 4, [1, 1], [1, 1], 'valid'),
+    c2([6, 7], 1, [3, 2], 5, [1, 1], [2, 1], 'same'),   // dilation along h
+    c2([7, 8], 1, [3, 3], 8, [1, 1], [1, 1], 'valid'),
+    c2([8, 9], 1, [5, 5], 17, [1, 1], [1, 1], 'same'),
+    c2([28, 28], 1, [3, 3], 32, [1, 1], [1, 1], 'same', 3), // the MNIST bench layer, batch 3
+    c3([3, 4, 5], 1, [2, 3, 3], 6, [1, 1, 1], [1, 1, 1], 'same'),
+    c3([5, 4, 3], 1, [3, 2, 1], 3, [1, 1, 1], [2, 1, 1], 'valid'), // dilation along d
+  ];
+  for (const c of DOT_CASES) {
+    test(`backpropInput ${describeCase(c)} vs reference and the JS kernel`, () => {
+      const g = geom(c), n = sizes(g);
+      expect(dotPlan(g)).not.toBeNull(); // the dot_rows route is the one taken
+      const dy = randomArray(n.y), w = randomArray(n.w);
+      const got = new Float32Array(n.x).fill(NaN), want = new Float32Array(n.x), js = new Float32Array(n.x), scale = new Float32Array(n.x);
+      convBackpropInputWasm(g, dy, w, got);
+      convBackpropInputReference(g, dy, w, want);
+      convBackpropInput(g, dy, w, js);
+      convBackpropInputReference(g, absOf(dy), absOf(w), scale);
+      expect(mismatch(got, want, scale, 'vs reference')).toBe('');
+      expect(mismatch(got, js, scale, 'vs JS kernel')).toBe('');
+    });
+  }
+  test('several groups of batch items (x=[4,200,200,1] k=[3,3,1,16] same: 2.6 MB of padded dy per item, 3 per group) vs the JS kernel', () => {
+    const g = geom(c2([200, 200], 1, [3, 3], 16, [1, 1], [1, 1], 'same', 4)), n = sizes(g);
+    expect(dotPlan(g)?.group).toBe(3);
+    const dy = randomArray(n.y), w = randomArray(n.w);
+    const got = new Float32Array(n.x).fill(NaN), js = new Float32Array(n.x), scale = new Float32Array(n.x);
+    convBackpropInputWasm(g, dy, w, got);
+    convBackpropInput(g, dy, w, js);
+    convBackpropInput(g, absOf(dy), absOf(w), scale);
+    expect(mismatch(got, js, scale, 'vs JS kernel')).toBe('');
+  });
+  test('NaN and Infinity in dy reach exactly the dx positions whose windows read them (x=[1,4,4,1] k=[2,2,1,2] valid)', () => {
+    const g = geom(c2([4, 4], 1, [2, 2], 2, [1, 1], [1, 1], 'valid', 1)), n = sizes(g);
+    const dy = new Float32Array(n.y).fill(1);
+    dy[0] = NaN; // position (0, 0), channel 0: reaches dx (0,0), (0,1), (1,0), (1,1)
+    dy[2 * 8 + 1] = Infinity; // position (2, 2), channel 1: reaches dx (2..3, 2..3)
+    const w = new Float32Array(n.w).fill(1);
+    const got = new Float32Array(n.x), want = new Float32Array(n.x);
+    convBackpropInputWasm(g, dy, w, got);
+    convBackpropInputReference(g, dy, w, want);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    // dx (1,1) reads the NaN, dx (3,3) only the Infinity, dx (0,3) two finite terms (one window, two channels)
+    expect([Number.isNaN(got[5]), got[15], got[3]]).toEqual([true, Infinity, 2]);
   });
 });

@@ -15,7 +15,10 @@
  *                      A region  the same tile as packed 4-row panels (pack_panels, SIMD)  → gemm_block
  *                      B region  W, row-major (pitch N rounded up to 8), copied once per call
  *                      C region  Y tile (pre-filled with the bias rows), copied out to y
- *   backprop-input   every stride 1:  the forward conv of dy with the kernel flipped in space and
+ *   backprop-input   inC = 1, every stride 1, dilW = 1:  dot products (kernels/wasm/dot-kernel.ts):
+ *                      dy copied zero-padded into the X region, dx = its one-output-channel conv
+ *                      with the flipped kernel, four dx positions per step (no padded GEMM columns)
+ *                    otherwise every stride 1:  the forward conv of dy with the kernel flipped in space and
  *                      its channel axes swapped (no scatter), packed straight into the B region
  *                    otherwise:  dP[T×K] = dY[T×N] · Wᵀ[N×K]:  A = dY rows (one native copy, packed),
  *                      B = Wᵀ row-major (pitch K rounded up to 8), C = dP tile, then col2im into dx
@@ -40,12 +43,16 @@ const KC = 256;
 const A_TILE_BYTES = 256 * 1024;
 /** Runs of contiguous x values at least this long are copied natively (TypedArray.set). */
 const NATIVE_RUN = 24;
-/** Floats kept free at the end of the A and B regions: the kernels' padded reads past a tile stay inside them. */
+/**
+ * Floats kept free at the end of the A, B and X regions: the kernels' padded reads past a tile, and
+ * im2col's whole-v128 moves past the last patch row (in S or A) and past the input's data (in X),
+ * stay inside them.
+ */
 const SLACK = 64;
 
 const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
 const A0 = A_BASE >> 2, S0 = S_BASE >> 2, B0 = B_BASE >> 2, C0 = C_BASE >> 2, X0 = X_BASE >> 2;
-const A_FLOATS = (A_BYTES >> 2) - SLACK, B_FLOATS = (B_BYTES >> 2) - SLACK, C_FLOATS = C_BYTES >> 2, X_FLOATS = X_BYTES >> 2;
+const A_FLOATS = (A_BYTES >> 2) - SLACK, B_FLOATS = (B_BYTES >> 2) - SLACK, C_FLOATS = C_BYTES >> 2, X_FLOATS = (X_BYTES >> 2) - SLACK;
 
 function patchK(g: ConvGeometry): number {
   return g.kD * g.kH * g.kW * g.inC;
@@ -255,6 +262,72 @@ function backpropInputAsForward(rt: WasmRuntime, g: ConvGeometry, dy: Float32Arr
   forwardTiles(rt, transposedGeometry(g), dy, null, ldb, dx);
 }
 
+/**
+ * The plan of dx for one input channel (inC = 1, every stride 1, dilW = 1) as dot products
+ * (kernels/wasm/dot-kernel.ts): dx = the valid convolution, with one output channel, of dy
+ * zero-padded by the transposed geometry's pads and its channels padded to cp (a multiple of 4),
+ * with the kernel flipped in space. null when it does not fit the regions.
+ */
+export interface DotPlan { dp: number; hp: number; wp: number; cp: number; itemIn: number; itemOut: number; group: number; wFloats: number }
+
+export function dotPlan(g: ConvGeometry): DotPlan | null {
+  const t = transposedGeometry(g);
+  const dp = t.padFront + t.inD + t.padBack, hp = t.padTop + t.inH + t.padBottom, wp = t.padLeft + t.inW + t.padRight;
+  const cp = roundUp(g.outC, 4);
+  const itemIn = dp * hp * wp * cp, itemOut = g.inD * g.inH * g.inW;
+  const wFloats = g.kD * g.kH * g.kW * cp, taps = g.kD * g.kH;
+  // slack: the last group of four positions reads up to 3 positions past the data and stores up to 3 floats past dx
+  const group = Math.min(g.batch, Math.floor((X_FLOATS - 4 * cp) / itemIn), Math.floor((C_FLOATS - 4) / itemOut));
+  if (itemOut === 0 || group < 1 || wFloats + taps > B_FLOATS) return null;
+  return { dp, hp, wp, cp, itemIn, itemOut, group, wFloats };
+}
+
+/**
+ * dx for inC = 1 (stride 1, dilW = 1) through dot_rows: per group of batch items, dy is copied into
+ * the X region zero-padded (the pads of transposedGeometry, channels to cp), the flipped kernel
+ * w'[(kd·kH + kh)·kW·cp + kw·cp + co] = w[(taps − 1 − tap)·outC + co] sits in the B region with the
+ * byte offsets of its kD·kH tap rows after it, and each (b, d) slab of dx rows is one call into the
+ * C region, copied out per group.
+ */
+function backpropInputDot(rt: WasmRuntime, g: ConvGeometry, p: DotPlan, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+  const f32 = rt.f32, t = transposedGeometry(g);
+  const { dp, hp, wp, cp, itemIn, itemOut, group, wFloats } = p;
+  const n = g.outC, taps = g.kD * g.kH * g.kW, rowsW = g.kD * g.kH;
+  for (let tf = 0; tf < taps; tf++) {
+    const d = B0 + tf * cp;
+    f32.set(w.subarray((taps - 1 - tf) * n, (taps - tf) * n), d);
+    f32.fill(0, d + n, d + cp);
+  }
+  const tapOff = new Int32Array(f32.buffer, B_BASE + 4 * wFloats, rowsW);
+  for (let kd = 0; kd < g.kD; kd++) {
+    for (let kh = 0; kh < g.kH; kh++) tapOff[kd * g.kH + kh] = 4 * ((kd * g.dilD * hp + kh * g.dilH) * wp * cp);
+  }
+  const rowIn = wp * cp, perItemDy = t.inD * t.inH * t.inW * n;
+  for (let b0 = 0; b0 < g.batch; b0 += group) {
+    const gb = Math.min(group, g.batch - b0);
+    // the padded copy: zero the group, then one native copy per dy row (per position when cp > n)
+    f32.fill(0, X0, X0 + gb * itemIn + 4 * cp);
+    for (let bl = 0; bl < gb; bl++) {
+      const src0 = (b0 + bl) * perItemDy;
+      for (let d = 0; d < t.inD; d++) {
+        for (let h = 0; h < t.inH; h++) {
+          const s = src0 + (d * t.inH + h) * t.inW * n;
+          const o = X0 + bl * itemIn + (((d + t.padFront) * hp + h + t.padTop) * wp + t.padLeft) * cp;
+          if (cp === n) f32.set(dy.subarray(s, s + t.inW * n), o);
+          else for (let x = 0; x < t.inW; x++) f32.set(dy.subarray(s + x * n, s + x * n + n), o + x * cp);
+        }
+      }
+    }
+    for (let bl = 0; bl < gb; bl++) {
+      for (let d = 0; d < g.inD; d++) {
+        rt.dotRows(X_BASE + 4 * (bl * itemIn + d * hp * rowIn), 4 * rowIn, B_BASE, rowsW, B_BASE + 4 * wFloats, g.kW * cp / 4, 4 * cp,
+          C_BASE + 4 * (bl * itemOut + d * g.inH * g.inW), 4 * g.inW, g.inH, g.inW);
+      }
+    }
+    dx.set(f32.subarray(C0, C0 + gb * itemOut), b0 * itemOut);
+  }
+}
+
 /** Rows of a col2im tile: dY tile (pitch N) and dP tile (pitch ldk) within their regions. */
 function inputTile(n: number, ldk: number, m: number): number {
   const byA = Math.floor(Math.min(A_TILE_BYTES >> 2, A_FLOATS) / n);
@@ -310,9 +383,16 @@ function backpropInputCol2im(rt: WasmRuntime, g: ConvGeometry, dy: Float32Array,
 export function convBackpropInputWasm(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const rt = wasmRuntime();
   const n = g.outC, k = patchK(g);
+  const stride1 = g.strideD === 1 && g.strideH === 1 && g.strideW === 1;
+  // One input channel (a grayscale first layer): dot products over the padded dy, no GEMM padding
+  // columns and no scatter.
+  if (rt !== null && stride1 && g.inC === 1 && g.dilW === 1) {
+    const p = dotPlan(g);
+    if (p !== null) { backpropInputDot(rt, g, p, dy, w, dx); return; }
+  }
   // The flipped-kernel forward pays once dx has a full register tile of channels (its N); for
   // fewer (inC = 1 first layers) the padded columns would multiply zeros, and col2im is cheaper.
-  if (rt !== null && g.strideD === 1 && g.strideH === 1 && g.strideW === 1 && g.inC >= NR) {
+  if (rt !== null && stride1 && g.inC >= NR) {
     const ldb = roundUp(g.inC, NR);
     if (forwardFits(g.kD * g.kH * g.kW * n, ldb)) {
       if (outRows(g) === 0) { dx.fill(0); return; }

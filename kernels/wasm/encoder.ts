@@ -117,8 +117,10 @@ export class Code {
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
   i32Shl(): this { return this.op(0x74); }
+  i32ShrU(): this { return this.op(0x76); }
 
-  // f32 scalar memory
+  // i32 / f32 scalar memory
+  i32Load(offset = 0): this { this.op(0x28); return this.memarg(ALIGN[4], offset); }
   f32Load(offset = 0): this { this.op(0x2a); return this.memarg(ALIGN[4], offset); }
   f32Store(offset = 0): this { this.op(0x38); return this.memarg(ALIGN[4], offset); }
   f32Lt(): this { return this.op(0x5d); }
@@ -145,6 +147,16 @@ export class Code {
     for (const l of [l0, l1, l2, l3]) for (let b = 0; b < 4; b++) lanes.push(4 * l + b);
     return this.i8x16Shuffle(lanes);
   }
+  /** v128.const of four i32 lanes. */
+  i32x4Const(l0: number, l1: number, l2: number, l3: number): this {
+    this.simd(0x0c);
+    for (const v of [l0, l1, l2, l3]) for (let b = 0; b < 4; b++) this.bytes.push((v >>> (8 * b)) & 0xff);
+    return this;
+  }
+  i32x4Splat(): this { return this.simd(0x11); }
+  i32x4LtS(): this { return this.simd(0x39); }
+  /** v128.bitselect: [a, b, mask] → (a & mask) | (b & ~mask) */
+  v128Bitselect(): this { return this.simd(0x52); }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.bytes.push(lane); return this; }
   f32x4Lt(): this { return this.simd(0x43); }

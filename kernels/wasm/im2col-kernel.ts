@@ -9,9 +9,12 @@
  *
  *   P row:  [ kd=0: [ kh=0: [ kw=0: ci 0…inC−1 | kw=1: … ] | kh=1 … ] | kd=1 … ]
  *
- * Per row, the valid tap range of each axis is computed first (as kernels/conv.ts does), a row with
- * any padding is zeroed, and then each valid (kd, kh) copies one contiguous run of x — all valid kw
- * taps at once when dilW = 1 — with v128 loads and stores, the last floats one at a time.
+ * Per row, the valid tap range of each axis is computed first (as kernels/conv.ts does; divisions
+ * only for rows at a border), a row with any padding is zeroed, and then each valid (kd, kh) copies
+ * one contiguous run of x — all valid kw taps at once when dilW = 1 — with v128 loads and stores,
+ * the last floats one at a time. A row without padding (dilW = 1) copies each run in whole v128
+ * moves, the last one running up to 3 floats past the run: the caller keeps 16 bytes of slack
+ * after the last row at dst and after the end of x's data (the next run or row overwrites the rest).
  */
 import { Code, FunctionDef, I32, V128 } from './encoder';
 
@@ -28,10 +31,14 @@ export function im2colFunction(scatter = false): FunctionDef {
   const r = L(), ow = L(), oh = L(), od = L(), b = L(), t = L();
   const d0 = L(), h0 = L(), w0 = L(), kdLo = L(), kdHi = L(), khLo = L(), khHi = L(), kwLo = L(), kwHi = L();
   const kd = L(), kh = L(), kw = L(), xD = L(), xH = L(), pRow = L(), pD = L(), pH = L();
-  const src = L(), dp = L(), end = L(), k4 = L(), rowD4 = L(), rowH4 = L(), inC4 = L();
-  const zero = f.local(V128);
+  const src = L(), dp = L(), end = L(), k4 = L(), rowD4 = L(), rowH4 = L(), inC4 = L(), interior = L();
+  const zero = f.local(V128), mask = f.local(V128);
 
-  /** dp ← dst; copy the n floats at src (byte address) to dp: v128 while 4 remain, then single floats. */
+  /**
+   * Copy (or, scattering, add) the n floats at src to dp (byte addresses): v128 while 4 remain, then
+   * the last n mod 4 in one v128 under a lane mask (lanes past the run keep the values they had:
+   * the destination is read and written back unchanged there, within the memory's slack).
+   */
   const copy = (n: () => void): void => {
     f.get(src); n(); f.i32(4).i32Mul().i32Add().set(end);
     f.block(); f.loop();
@@ -42,26 +49,33 @@ export function im2colFunction(scatter = false): FunctionDef {
     f.get(dp).i32(16).i32Add().set(dp);
     f.br(0);
     f.end(); f.end();
-    f.block(); f.loop();
-    f.get(src).get(end).i32GeU().brIf(1);
-    if (scatter) f.get(src).get(src).f32Load(0).get(dp).f32Load(0).f32Add().f32Store(0);
-    else f.get(dp).get(src).f32Load(0).f32Store(0);
-    f.get(src).i32(4).i32Add().set(src);
-    f.get(dp).i32(4).i32Add().set(dp);
-    f.br(0);
-    f.end(); f.end();
+    f.get(src).get(end).i32LtU().if_();
+    {
+      // mask = lane < (end − src)/4
+      f.i32x4Const(0, 1, 2, 3).get(end).get(src).i32Sub().i32(2).i32ShrU().i32x4Splat().i32x4LtS().set(mask);
+      if (scatter) f.get(src).get(src).v128Load(0).get(dp).v128Load(0).f32x4Add().get(src).v128Load(0).get(mask).v128Bitselect().v128Store(0);
+      else f.get(dp).get(src).v128Load(0).get(dp).v128Load(0).get(mask).v128Bitselect().v128Store(0);
+    }
+    f.end();
   };
-  /** lo = start ≥ 0 ? 0 : ceil(−start / dil) */
+  /** lo = start ≥ 0 ? 0 : ceil(−start / dil)   (the division only on border rows) */
   const firstTap = (start: number, dil: number, out: number): void => {
-    f.i32(0);
-    f.i32(0).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS();
-    f.get(start).i32(0).i32GeS().select().set(out);
+    f.i32(0).set(out);
+    f.get(start).i32(0).i32LtS().if_();
+    f.i32(0).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS().set(out);
+    f.end();
   };
-  /** hi = start ≥ size ? 0 : min(kernel, ceil((size − start) / dil)) */
+  /**
+   * hi = start + (kernel − 1)·dil < size ? kernel : (start ≥ size ? 0 : ceil((size − start) / dil))
+   * (then the ceil is < kernel; the division only on border rows)
+   */
   const endTap = (start: number, dil: number, size: number, kernel: number, out: number): void => {
-    f.get(size).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS().set(out);
-    f.get(kernel).get(out).get(kernel).get(out).i32LtS().select().set(out); // min(kernel, out)
-    f.i32(0).get(out).get(start).get(size).i32GeS().select().set(out);
+    f.get(kernel).set(out);
+    f.get(start).get(kernel).i32(1).i32Sub().get(dil).i32Mul().i32Add().get(size).i32GeS().if_();
+    f.i32(0);
+    f.get(size).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS();
+    f.get(start).get(size).i32GeS().select().set(out);
+    f.end();
   };
 
   f.v128Zero().set(zero);
@@ -90,10 +104,10 @@ export function im2colFunction(scatter = false): FunctionDef {
     firstTap(w0, dW, kwLo); endTap(w0, dW, inW, kW, kwHi);
     // a row touching the padding is zeroed first (v128 stores, then single floats)
     // (col2im skips this: padding entries are simply not scattered)
-    f.i32(scatter ? 0 : 1);
     f.get(kdLo).get(khLo).i32Add().get(kwLo).i32Add()
-      .get(kdHi).get(kD).i32Ne().i32Add().get(khHi).get(kH).i32Ne().i32Add().get(kwHi).get(kW).i32Ne().i32Add();
-    f.i32Mul();
+      .get(kdHi).get(kD).i32Ne().i32Add().get(khHi).get(kH).i32Ne().i32Add().get(kwHi).get(kW).i32Ne().i32Add()
+      .i32Eqz().set(interior);
+    f.i32(scatter ? 0 : 1).get(interior).i32Eqz().i32Mul();
     f.if_();
     {
       f.get(pRow).set(dp);
@@ -131,7 +145,25 @@ export function im2colFunction(scatter = false): FunctionDef {
           // one run: (kwHi − kwLo)·inC floats from x[(xH + w0 + kwLo)·inC] to pH + kwLo·inC·4
           f.get(x).get(xH).get(w0).i32Add().get(kwLo).i32Add().get(inC4).i32Mul().i32Add().set(src);
           f.get(pH).get(kwLo).get(inC4).i32Mul().i32Add().set(dp);
-          copy(() => f.get(kwHi).get(kwLo).i32Sub().get(inC).i32Mul());
+          if (scatter) {
+            copy(() => f.get(kwHi).get(kwLo).i32Sub().get(inC).i32Mul());
+          } else {
+            f.get(interior).if_();
+            {
+              // a row without padding: whole v128 moves, the last one running up to 3 floats past
+              // the run (into the next run or row, which is written after it, or into the slack the
+              // driver keeps after the tile; the source past the run is inside the memory too)
+              f.get(dp).get(kwHi).get(inC4).i32Mul().i32Add().set(end);
+              f.loop();
+              f.get(dp).get(src).v128Load(0).v128Store(0);
+              f.get(src).i32(16).i32Add().set(src);
+              f.get(dp).i32(16).i32Add().tee(dp).get(end).i32LtU().brIf(0);
+              f.end();
+            }
+            f.else_();
+            copy(() => f.get(kwHi).get(kwLo).i32Sub().get(inC).i32Mul());
+            f.end();
+          }
         }
         f.else_();
         {

@@ -21,6 +21,7 @@
 import { FunctionDef, encodeModule } from './encoder';
 import { gemmBlockFunction, packPanelsFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
 import { im2colFunction } from './im2col-kernel';
+import { dotRowsFunction } from './dot-kernel';
 import { reluBackwardFunction, reluInPlaceFunction } from './elementwise-kernel';
 
 const MiB = 1024 * 1024;
@@ -58,6 +59,8 @@ export interface WasmRuntime {
   readonly im2col: (...args: number[]) => void;
   /** col2im: the same arguments; adds the patch rows at dst back into x (the input gradient's scatter). */
   readonly col2im: (...args: number[]) => void;
+  /** dot_rows (kernels/wasm/dot-kernel.ts): a one-output-channel convolution of a zero-padded input. */
+  readonly dotRows: (...args: number[]) => void;
   /** relu_in_place(p, n) and relu_backward(y, dy, n) (kernels/wasm/elementwise.ts). */
   readonly reluInPlace: (p: number, n: number) => void;
   readonly reluBackward: (y: number, dy: number, n: number) => void;
@@ -96,6 +99,7 @@ export function relaxedSimdSupported(): boolean {
 const KERNEL_GROUPS: readonly ((relaxedMadd: boolean) => FunctionDef[])[] = [
   (relaxedMadd) => [gemmBlockFunction(MR, relaxedMadd), packPanelsFunction()],
   () => [im2colFunction(), im2colFunction(true), reluInPlaceFunction(), reluBackwardFunction()],
+  () => [dotRowsFunction()],
 ];
 
 /** The bytes of every kernel module (mul + add, or relaxed_madd), each importing the fixed memory. */
@@ -125,6 +129,7 @@ export function wasmRuntime(): WasmRuntime | null {
       packPanels: merged.pack_panels as WasmRuntime['packPanels'],
       im2col: merged.im2col as WasmRuntime['im2col'],
       col2im: merged.col2im as WasmRuntime['col2im'],
+      dotRows: merged.dot_rows as WasmRuntime['dotRows'],
       reluInPlace: merged.relu_in_place as WasmRuntime['reluInPlace'],
       reluBackward: merged.relu_backward as WasmRuntime['reluBackward'],
       relaxed: rel,
