@@ -12,7 +12,7 @@ import { convBackpropFilter, convBackpropInput, convForward } from '../kernels/c
 import {
   convBackpropFilterReference, convBackpropInputReference, convForwardReference,
 } from '../kernels/reference/conv';
-import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm, dotPlan } from '../kernels/wasm/conv';
+import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm, dotPlan, filterPlan } from '../kernels/wasm/conv';
 import { wasmRuntime } from '../kernels/wasm/runtime';
 import { Random } from '../lib/random';
 
@@ -192,7 +192,7 @@ describe('wasm conv kernels: tiles, sizes, IEEE values', () => {
   });
 });
 
-describe('wasm backprop-input for one input channel (dot_rows over the padded dy)', () => {
+describe('wasm gradients for one input channel (dot_rows over the padded dy; dW from the padded x in place)', () => {
   // inC = 1, every stride 1, dilW = 1: outC around the f32x4 width (channels padded to 4), output
   // widths 1…9 (the group of four positions at each row's end), dilation in h and d, every padding.
   const DOT_CASES: Case[] = [
@@ -225,6 +225,32 @@ describe('wasm backprop-input for one input channel (dot_rows over the padded dy
       expect(mismatch(got, js, scale, 'vs JS kernel')).toBe('');
     });
   }
+  for (const c of DOT_CASES.filter((c) => c.kernel[c.kernel.length - 1] <= 4)) {
+    test(`backpropFilter ${describeCase(c)} vs reference and the JS kernel`, () => {
+      const g = geom(c), n = sizes(g);
+      expect(filterPlan(g)).not.toBeNull();
+      const x = randomArray(n.x), dy = randomArray(n.y);
+      const got = new Float32Array(n.w).fill(NaN), want = new Float32Array(n.w), js = new Float32Array(n.w), scale = new Float32Array(n.w);
+      convBackpropFilterWasm(g, x, dy, got);
+      convBackpropFilterReference(g, x, dy, want);
+      convBackpropFilter(g, x, dy, js);
+      convBackpropFilterReference(g, absOf(x), absOf(dy), scale);
+      expect(mismatch(got, want, scale, 'vs reference')).toBe('');
+      expect(mismatch(got, js, scale, 'vs JS kernel')).toBe('');
+    });
+  }
+  test('backpropFilter with Infinity and NaN in x (x=[2,6,6,1] k=[3,3,1,5] same) gives the JS kernel\'s non-finite pattern exactly', () => {
+    const g = geom(c2([6, 6], 1, [3, 3], 5, [1, 1], [1, 1], 'same')), n = sizes(g);
+    const x = randomArray(n.x), dy = randomArray(n.y);
+    x[5] = Infinity; // the last column of row 0: the padded grid's extra positions read it
+    x[36 + 13] = NaN;
+    for (let i = 0; i < n.y; i += 7) dy[i] = 0;
+    const got = new Float32Array(n.w), js = new Float32Array(n.w);
+    convBackpropFilterWasm(g, x, dy, got);
+    convBackpropFilter(g, x, dy, js);
+    const pattern = (a: Float32Array): string[] => Array.from(a, (v) => (Number.isFinite(v) ? 'finite' : String(v)));
+    expect(pattern(got)).toEqual(pattern(js));
+  });
   test('several groups of batch items (x=[4,200,200,1] k=[3,3,1,16] same: 2.6 MB of padded dy per item, 3 per group) vs the JS kernel', () => {
     const g = geom(c2([200, 200], 1, [3, 3], 16, [1, 1], [1, 1], 'same', 4)), n = sizes(g);
     expect(dotPlan(g)?.group).toBe(3);
@@ -234,6 +260,17 @@ describe('wasm backprop-input for one input channel (dot_rows over the padded dy
     convBackpropInput(g, dy, w, js);
     convBackpropInput(g, absOf(dy), absOf(w), scale);
     expect(mismatch(got, js, scale, 'vs JS kernel')).toBe('');
+  });
+  test('backpropFilter over several groups of batch items and several dy chunks per slab (x=[2,1100000,1] k=[3,1,10] same: one 4.4 MB item per group, 23 chunks of dy) vs the JS kernel', () => {
+    const g = geom(c1(1_100_000, 1, 3, 10, 1, 1, 'same', 2)), n = sizes(g);
+    const p = filterPlan(g);
+    expect([p?.group, Math.ceil(g.outW / (p?.chunk ?? Infinity))]).toEqual([1, 23]);
+    const x = randomArray(n.x), dy = randomArray(n.y);
+    const dw = new Float32Array(n.w).fill(NaN), dwj = new Float32Array(n.w), dws = new Float32Array(n.w);
+    convBackpropFilterWasm(g, x, dy, dw);
+    convBackpropFilter(g, x, dy, dwj);
+    convBackpropFilter(g, absOf(x), absOf(dy), dws);
+    expect(mismatch(dw, dwj, dws, 'backpropFilter vs JS kernel')).toBe('');
   });
   test('NaN and Infinity in dy reach exactly the dx positions whose windows read them (x=[1,4,4,1] k=[2,2,1,2] valid)', () => {
     const g = geom(c2([4, 4], 1, [2, 2], 2, [1, 1], [1, 1], 'valid', 1)), n = sizes(g);

@@ -25,6 +25,9 @@
  *   backprop-filter  dW[K×N] = Σ over tiles Pᵀ[K×T] · dY[T×N]:  A = the row-major P tile read
  *                      transposed by gemm_block (A(k, r) at r·4K + 4k), B = dY rows (one native
  *                      copy), C = dW accumulated in the C region across tiles, copied out once
+ *                    inC = 1, every stride 1, dilW = 1, kW ≤ 4 (and x finite):  no patch matrix: the
+ *                      zero-padded x is read in place as A (see filterPlan), dy widened to the padded
+ *                      rows as B
  *
  * No Winograd here (not attempted for lack of time): the plain SIMD GEMM route already runs 2–12×
  * faster than the JS kernels, Winograd included, on the bench shapes (figures: the README's
@@ -413,6 +416,85 @@ function filterTile(k: number, n: number, m: number): number {
   return Math.max(1, Math.min(byA, byB, m));
 }
 
+/**
+ * The plan of dW for one input channel (inC = 1, every stride 1, dilW = 1, kW ≤ 4) with no patch
+ * matrix: x zero-padded (the geometry's pads) in the X region is itself the A operand. In a padded
+ * (b, od) slab of hp rows × wp columns, output position (oh, ow) reads x_pad at oh·wp + ow + tap
+ * offset, so over the positions p = oh·wp + ow' of a padded output grid (ow' < wp, dy zero for
+ * ow' ≥ outW) the tap (kd, kh, kw) is x_pad[slab + kd·dilD·hp·wp + kh·dilH·wp + kw + p]: for one p the
+ * four kw lanes are adjacent (gemm_block's A(i, p) with aStep = 4 bytes), kh is the panel (aStride
+ * = dilH·wp floats), kd a separate call. Lanes kw ≥ kW read past the window and land in C rows that
+ * are dropped. null when it does not fit the regions.
+ */
+export interface FilterPlan { dp: number; hp: number; wp: number; ldn: number; itemIn: number; group: number; chunk: number }
+
+export function filterPlan(g: ConvGeometry): FilterPlan | null {
+  const dp = g.padFront + g.inD + g.padBack, hp = g.padTop + g.inH + g.padBottom, wp = g.padLeft + g.inW + g.padRight;
+  const ldn = roundUp(g.outC, NR), itemIn = dp * hp * wp;
+  // positions of a (b, od) slab's padded output grid per B region fill (dy widened, pitch ldn)
+  const chunk = Math.min(g.outH * wp, Math.floor(B_FLOATS / ldn / KC) * KC);
+  const group = Math.min(g.batch, Math.floor((X_FLOATS - 8) / Math.max(1, itemIn)));
+  if (itemIn === 0 || group < 1 || chunk < 1 || g.kD * g.kH * MR * ldn > C_FLOATS || g.outH * g.outW === 0) return null;
+  return { dp, hp, wp, ldn, itemIn, group, chunk };
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return false;
+  return true;
+}
+
+function backpropFilterPadded(rt: WasmRuntime, g: ConvGeometry, p: FilterPlan, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  const f32 = rt.f32, block = rt.gemmBlock;
+  const { dp, hp, wp, ldn, itemIn, group, chunk } = p;
+  const n = g.outC, item = g.inD * g.inH * g.inW, perItemDy = g.outD * g.outH * g.outW * n;
+  const nPanels = ldn / NR, cRows = g.kD * g.kH * MR;
+  f32.fill(0, C0, C0 + cRows * ldn);
+  for (let b0 = 0; b0 < g.batch; b0 += group) {
+    const gb = Math.min(group, g.batch - b0);
+    // x zero-padded: zero the group, then one native copy per input row
+    f32.fill(0, X0, X0 + gb * itemIn + 8);
+    for (let bl = 0; bl < gb; bl++) {
+      for (let d = 0; d < g.inD; d++) {
+        for (let h = 0; h < g.inH; h++) {
+          const s = (b0 + bl) * item + (d * g.inH + h) * g.inW;
+          f32.set(x.subarray(s, s + g.inW), X0 + bl * itemIn + ((d + g.padFront) * hp + h + g.padTop) * wp + g.padLeft);
+        }
+      }
+    }
+    for (let bl = 0; bl < gb; bl++) {
+      for (let od = 0; od < g.outD; od++) {
+        const slabDy = (b0 + bl) * perItemDy + od * g.outH * g.outW * n, all = g.outH * wp;
+        for (let p0 = 0; p0 < all; p0 += chunk) {
+          const positions = Math.min(chunk, all - p0);
+          // the grid positions [p0, p0 + positions): dy where ow < outW, zeros past it, pitch ldn
+          for (let oh = Math.floor(p0 / wp); oh * wp < p0 + positions; oh++) {
+            const lo = Math.max(p0, oh * wp) - oh * wp, hi = Math.min(p0 + positions, (oh + 1) * wp) - oh * wp;
+            const d = B0 + (oh * wp + lo - p0) * ldn, s = slabDy + (oh * g.outW + lo) * n, live = Math.max(0, Math.min(hi, g.outW) - lo);
+            if (ldn === n) f32.set(dy.subarray(s, s + live * n), d);
+            else for (let i = 0; i < live; i++) { f32.set(dy.subarray(s + i * n, s + i * n + n), d + i * ldn); f32.fill(0, d + i * ldn + n, d + i * ldn + ldn); }
+            f32.fill(0, d + live * ldn, d + (hi - lo) * ldn);
+          }
+          const start = X_BASE + 4 * (bl * itemIn + od * hp * wp + p0);
+          for (let kd = 0; kd < g.kD; kd++) {
+            const a = start + 4 * kd * g.dilD * hp * wp, c = C_BASE + 4 * kd * g.kH * MR * ldn;
+            for (let pc = 0; pc < positions; pc += KC) {
+              block(a + 4 * pc, 4 * g.dilH * wp, 4, B_BASE + 4 * pc * ldn, 4 * NR, 4 * ldn, c, 4 * ldn, Math.min(KC, positions - pc), g.kH, nPanels, 1);
+            }
+          }
+        }
+      }
+    }
+  }
+  for (let kd = 0; kd < g.kD; kd++) {
+    for (let kh = 0; kh < g.kH; kh++) {
+      for (let kw = 0; kw < g.kW; kw++) {
+        const c = C0 + ((kd * g.kH + kh) * MR + kw) * ldn;
+        dw.set(f32.subarray(c, c + n), ((kd * g.kH + kh) * g.kW + kw) * n);
+      }
+    }
+  }
+}
+
 /** dW = Σ Pᵀ·dY on the wasm backend (the JS kernel when no runtime or the plan does not fit); dw is overwritten. */
 export function convBackpropFilterWasm(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
   const rt = wasmRuntime();
@@ -420,6 +502,12 @@ export function convBackpropFilterWasm(g: ConvGeometry, x: Float32Array, dy: Flo
   const ldn = roundUp(n, NR), kRows = roundUp(k, MR);
   if (rt === null || kRows * ldn > C_FLOATS || k > A_FLOATS || n > B_FLOATS) { convBackpropFilter(g, x, dy, dw); return; }
   if (m === 0) { dw.fill(0); return; }
+  if (g.inC === 1 && g.strideD === 1 && g.strideH === 1 && g.strideW === 1 && g.dilW === 1 && g.kW <= MR) {
+    // the padded output grid's extra positions multiply dy = 0 with real x values: only when x is
+    // finite is that exactly nothing (Infinity·0 would add a NaN the direct sum does not have)
+    const p = filterPlan(g);
+    if (p !== null && allFinite(x)) { backpropFilterPadded(rt, g, p, x, dy, dw); return; }
+  }
   const f32 = rt.f32, block = rt.gemmBlock;
   const tile = filterTile(k, n, m);
   const mPanels = kRows / MR, nPanels = ldn / NR;
