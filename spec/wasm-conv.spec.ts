@@ -12,7 +12,7 @@ import { convBackpropFilter, convBackpropInput, convForward } from '../kernels/c
 import {
   convBackpropFilterReference, convBackpropInputReference, convForwardReference,
 } from '../kernels/reference/conv';
-import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm, dotPlan, filterPlan } from '../kernels/wasm/conv';
+import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm, dotPlan, filterPlan, winogradPlan } from '../kernels/wasm/conv';
 import { wasmRuntime } from '../kernels/wasm/runtime';
 import { Random } from '../lib/random';
 
@@ -284,5 +284,70 @@ describe('wasm gradients for one input channel (dot_rows over the padded dy; dW 
     expect(Array.from(got)).toEqual(Array.from(want));
     // dx (1,1) reads the NaN, dx (3,3) only the Infinity, dx (0,3) two finite terms (one window, two channels)
     expect([Number.isNaN(got[5]), got[15], got[3]]).toEqual([true, Infinity, 2]);
+  });
+});
+
+describe('wasm Winograd F(4,3) along W (kW = 3, strideW = 1, dilW = 1, outW ≥ 8, channels multiples of 4)', () => {
+  // output widths 8…13 (a partial last quad), borders on both sides, D/H strides, dilations and
+  // padding, ranks 1–3; forward with and without bias and backprop-input (the flipped-kernel
+  // forward of dy takes the same route when inC and outC are multiples of 4).
+  const WINO_CASES: Case[] = [
+    c1(8, 4, 3, 4, 1, 1, 'valid', 1),        // outW = 6: too narrow, plain route (checks the plan's gate)
+    c1(10, 4, 3, 4, 1, 1, 'valid'),          // outW = 8: two full quads
+    c1(13, 8, 3, 12, 1, 1, 'same'),          // outW = 13: a last quad with one live output
+    c1(11, 4, 3, 8, 1, 1, 'causal'),
+    c2([9, 11], 4, [3, 3], 8, [1, 1], [1, 1], 'same'),
+    c2([9, 12], 8, [3, 3], 4, [2, 1], [1, 1], 'same'),   // stride along h only
+    c2([10, 14], 4, [2, 3], 4, [1, 1], [2, 1], 'valid'),  // dilation along h, kH = 2
+    c2([16, 16], 32, [3, 3], 64, [1, 1], [1, 1], 'same', 1),
+    c2([13, 13], 16, [3, 3], 32, [1, 1], [1, 1], 'valid'), // the training bench's second layer
+    c3([4, 5, 10], 4, [2, 3, 3], 8, [1, 1, 1], [1, 1, 1], 'same'),
+    c3([5, 4, 9], 4, [3, 1, 3], 4, [2, 1, 1], [1, 1, 1], 'valid', 1),
+  ];
+  for (const c of WINO_CASES) {
+    const g = geom(c), n = sizes(g);
+    const x = randomArray(n.x), w = randomArray(n.w), dy = randomArray(n.y), bias = randomArray(g.outC);
+    test(`forward ${describeCase(c)} (route: ${winogradPlan(g) === null ? 'plain' : 'winograd'}) vs reference and the JS kernel`, () => {
+      expect(winogradPlan(g) === null).toBe(g.outW < 8);
+      for (const b of [null, bias]) {
+        const got = new Float32Array(n.y).fill(NaN), want = new Float32Array(n.y), js = new Float32Array(n.y), scale = new Float32Array(n.y);
+        convForwardWasm(g, x, w, b, got);
+        convForwardReference(g, x, w, b, want);
+        convForward(g, x, w, b, js);
+        convForwardReference(g, absOf(x), absOf(w), b === null ? null : absOf(b), scale);
+        expect(mismatch(got, want, scale, `vs reference, bias ${b !== null}`)).toBe('');
+        expect(mismatch(got, js, scale, `vs JS kernel, bias ${b !== null}`)).toBe('');
+      }
+    });
+    test(`backpropInput ${describeCase(c)} vs reference`, () => {
+      const got = new Float32Array(n.x).fill(NaN), want = new Float32Array(n.x), scale = new Float32Array(n.x);
+      convBackpropInputWasm(g, dy, w, got);
+      convBackpropInputReference(g, dy, w, want);
+      convBackpropInputReference(g, absOf(dy), absOf(w), scale);
+      expect(mismatch(got, want, scale, 'vs reference')).toBe('');
+    });
+  }
+  test('several tiles and groups of batch items (x=[3,130,130,64] k=[3,3,64,8] same: 4.3 MB per item, one item per group, tiles across rows) vs the JS kernel', () => {
+    const g = geom(c2([130, 130], 64, [3, 3], 8, [1, 1], [1, 1], 'same', 3)), n = sizes(g);
+    const p = winogradPlan(g);
+    expect(p).not.toBeNull();
+    expect(g.outH * p!.qpr).toBeGreaterThan(p!.tile);
+    expect(Math.floor(((8 << 20) / 4 - 64) / (130 * 130 * 64))).toBe(1); // the X region holds one item
+    const x = randomArray(n.x), w = randomArray(n.w);
+    const got = new Float32Array(n.y).fill(NaN), js = new Float32Array(n.y), scale = new Float32Array(n.y);
+    convForwardWasm(g, x, w, null, got);
+    convForward(g, x, w, null, js);
+    convForward(g, absOf(x), absOf(w), null, scale);
+    expect(mismatch(got, js, scale, 'vs JS kernel')).toBe('');
+  });
+  test('a NaN in x reaches only the quads whose windows read it (x=[1,1,12,4] k=[1,3,4,4] valid: outputs 0…9 in quads 0–3, 4–7, 8–9)', () => {
+    const g = geom(c2([1, 12], 4, [1, 3], 4, [1, 1], [1, 1], 'valid', 1)), n = sizes(g);
+    expect(winogradPlan(g)).not.toBeNull();
+    const x = randomArray(n.x), w = randomArray(n.w);
+    x[4 * 10 + 2] = NaN; // column 10, channel 2: read by outputs 8 and 9 (quad 2) only
+    const y = new Float32Array(n.y);
+    convForwardWasm(g, x, w, null, y);
+    const nanPositions = [...new Set(Array.from(y).flatMap((v, i) => (Number.isNaN(v) ? [Math.floor(i / 4)] : [])))];
+    expect(nanPositions).toEqual([8, 9]);
   });
 });

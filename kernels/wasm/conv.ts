@@ -10,7 +10,11 @@
  *   at a time, one native copy) and gathers with the wasm im2col (kernels/wasm/im2col-kernel.ts);
  *   a single batch item larger than the X region is gathered from x by patchRows (JS) instead.
  *
- *   forward          Y[T×N] = P[T×K] · W[K×N]          per tile of T rows:
+ *   forward          kW = 3, strideW = 1, dilW = 1, outW ≥ 8, inC and outC multiples of 4:
+ *                      Winograd F(4,3) along W (kernels/wasm/winograd-kernel.ts): per tile of output
+ *                      quads, six V_t tiles (wino_gather) → packed → six GEMMs of depth kD·kH·inC
+ *                      against U_t → wino_output — 6 products per 4 outputs and tap row instead of 12
+ *                    otherwise  Y[T×N] = P[T×K] · W[K×N]          per tile of T rows:
  *                      S region  P tile, row-major (pitch K), gathered (im2col), then
  *                      A region  the same tile as packed 4-row panels (pack_panels, SIMD)  → gemm_block
  *                      B region  W, row-major (pitch N rounded up to 8), copied once per call
@@ -18,8 +22,9 @@
  *   backprop-input   inC = 1, every stride 1, dilW = 1:  dot products (kernels/wasm/dot-kernel.ts):
  *                      dy copied zero-padded into the X region, dx = its one-output-channel conv
  *                      with the flipped kernel, four dx positions per step (no padded GEMM columns)
- *                    otherwise every stride 1:  the forward conv of dy with the kernel flipped in space and
- *                      its channel axes swapped (no scatter), packed straight into the B region
+ *                    otherwise every stride 1:  the forward conv of dy with the kernel flipped in
+ *                      space and its channel axes swapped (no scatter; Winograd where it applies),
+ *                      the flipped kernel packed straight into the B region
  *                    otherwise:  dP[T×K] = dY[T×N] · Wᵀ[N×K]:  A = dY rows (one native copy, packed),
  *                      B = Wᵀ row-major (pitch K rounded up to 8), C = dP tile, then col2im into dx
  *   backprop-filter  dW[K×N] = Σ over tiles Pᵀ[K×T] · dY[T×N]:  A = the row-major P tile read
@@ -29,15 +34,15 @@
  *                      zero-padded x is read in place as A (see filterPlan), dy widened to the padded
  *                      rows as B
  *
- * No Winograd here (not attempted for lack of time): the plain SIMD GEMM route already runs 2–12×
- * faster than the JS kernels, Winograd included, on the bench shapes (figures: the README's
- * wasm bench table). Plans that do not fit the fixed regions (enormous K·N) run the JS kernels
- * instead, as do calls when no runtime exists.
+ * The Winograd route's transforms are float32 (kernels/conv.ts's are float64); like the JS route it
+ * combines a quad's inputs before multiplying, so an Infinity or NaN in x reaches every output of
+ * its 4-wide quad. No Winograd filter gradient here (the JS kernels have one). Plans that do not fit
+ * the fixed regions (enormous K·N) run the JS kernels instead, as do calls when no runtime exists.
  * Sums are float32 (kernels/conv.ts sums in float64): results agree to float32 rounding.
  */
 import { ConvGeometry } from '../conv-geometry';
 import { convBackpropFilter, convBackpropInput, convForward } from '../conv';
-import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, S_BASE, WasmRuntime, X_BASE, X_BYTES, wasmRuntime } from './runtime';
+import { A_BASE, A_BYTES, B_BASE, B_BYTES, C_BASE, C_BYTES, MR, S_BASE, S_BYTES, WasmRuntime, X_BASE, X_BYTES, wasmRuntime } from './runtime';
 import { NR } from './gemm-kernel';
 
 /** Depth of one macro-kernel call (a B panel slice of KC·32 B = 8 KiB stays in L1). */
@@ -220,12 +225,89 @@ function forwardTiles(rt: WasmRuntime, g: ConvGeometry, x: Float32Array, bias: F
   }
 }
 
+// ── Winograd F(4,3) along W (kernels/wasm/winograd-kernel.ts) ────────────────────────────────────
+
+/** Tile of `tile` quads and the transformed kernel's pitch, or null when the route does not apply or fit. */
+export interface WinogradPlan { tile: number; ldb: number; kq: number; qpr: number }
+
+export function winogradPlan(g: ConvGeometry): WinogradPlan | null {
+  if (!(g.kW === 3 && g.strideW === 1 && g.dilW === 1 && g.outW >= 8 && g.inC % 4 === 0 && g.outC % 4 === 0)) return null;
+  if (!gatherPlan(g).wasm) return null;
+  const kq = g.kD * g.kH * g.inC, n = g.outC, ldb = roundUp(n, NR), qpr = Math.ceil(g.outW / 4);
+  if (6 * kq * ldb > B_FLOATS) return null;
+  const quads = g.batch * g.outD * g.outH * qpr;
+  const byS = Math.floor(Math.min((S_BYTES >> 2) - SLACK, A_FLOATS) / (6 * kq));
+  const byCache = Math.floor((A_TILE_BYTES >> 2) / kq);
+  const byC = Math.floor((C_FLOATS - n) / (6 * ldb + 4 * n));
+  const tile = Math.floor(Math.min(byS, byCache, byC, roundUp(quads, MR)) / MR) * MR;
+  return tile < MR ? null : { tile, ldb, kq, qpr };
+}
+
+/** U_t [K'×N] (t < 6) into the B region, row-major pitch ldb, from w [kD, kH, 3, inC, outC] (packWinograd4U's formulas). */
+function loadWinogradU(g: ConvGeometry, w: Float32Array, p: WinogradPlan, f32: Float32Array): void {
+  const n = g.outC, inC = g.inC, { kq, ldb } = p, tap = inC * n, bLen = kq * ldb;
+  for (let kk = 0; kk < kq; kk++) {
+    const ci = kk % inC, dh = (kk - ci) / inC;
+    const w0 = (dh * 3 * inC + ci) * n, d = B0 + kk * ldb;
+    for (let co = 0; co < ldb; co++) {
+      let g0 = 0, g1 = 0, g2 = 0;
+      if (co < n) { g0 = w[w0 + co]; g1 = w[w0 + tap + co]; g2 = w[w0 + 2 * tap + co]; }
+      f32[d + co] = g0 / 4;
+      f32[bLen + d + co] = -(g0 + g1 + g2) / 6;
+      f32[2 * bLen + d + co] = -(g0 - g1 + g2) / 6;
+      f32[3 * bLen + d + co] = g0 / 24 + g1 / 12 + g2 / 6;
+      f32[4 * bLen + d + co] = g0 / 24 - g1 / 12 + g2 / 6;
+      f32[5 * bLen + d + co] = g2;
+    }
+  }
+}
+
+/**
+ * y = conv(x, w) + bias through F(4,3) along W, per tile of quads: wino_gather → the six V_t tiles
+ * row-major in the S region (pitch K'), pack_panels → A region, six gemm_block runs against U_t
+ * (B region) → M_t in the C region (pitch ldb), wino_output → the tile's outputs (after the M_t,
+ * with the bias behind them) → one native copy into y.
+ */
+function forwardWinograd(rt: WasmRuntime, g: ConvGeometry, p: WinogradPlan, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  const f32 = rt.f32, block = rt.gemmBlock;
+  const { tile, ldb, kq, qpr } = p;
+  const n = g.outC, nPanels = ldb / NR, outW = g.outW;
+  loadWinogradU(g, w, p, f32);
+  const sT = tile * kq, cT = tile * ldb, Y0 = C0 + 6 * cT, bias0 = Y0 + 4 * tile * n;
+  if (bias !== null) f32.set(bias.subarray(0, n), bias0);
+  const pos = (q: number): number => Math.floor(q / qpr) * outW + 4 * (q % qpr); // first output of quad q
+  const gp = gatherPlan(g), perItem = g.outD * g.outH * qpr;
+  for (let b0 = 0; b0 < g.batch; b0 += gp.group) {
+    const gb = Math.min(gp.group, g.batch - b0), qEnd = (b0 + gb) * perItem;
+    loadGroup(rt, g, x, gp, b0, gb);
+    for (let q0 = b0 * perItem; q0 < qEnd; q0 += tile) {
+      const rows = Math.min(tile, qEnd - q0), mPanels = Math.ceil(rows / MR);
+      rt.winoGather(X_BASE, S_BASE, q0 - b0 * perItem, rows, g.inD, g.inH, g.inW, g.inC, g.outD, g.outH, qpr, g.kD, g.kH,
+        g.strideD, g.strideH, g.dilD, g.dilH, g.padFront, g.padTop, g.padLeft, 4 * kq, 4 * sT);
+      for (let t = 0; t < 6; t++) {
+        const s0 = S0 + t * sT;
+        if (rows < mPanels * MR) f32.fill(0, s0 + rows * kq, s0 + mPanels * MR * kq);
+        rt.packPanels(4 * s0, 4 * kq, A_BASE + 4 * t * sT, mPanels, kq);
+        for (let pc = 0; pc < kq; pc += KC) {
+          block(A_BASE + 4 * (t * sT + MR * pc), 4 * MR * kq, 4 * MR, B_BASE + 4 * (t * kq * ldb + pc * ldb), 4 * NR, 4 * ldb,
+            C_BASE + 4 * t * cT, 4 * ldb, Math.min(KC, kq - pc), mPanels, nPanels, pc > 0 ? 1 : 0);
+        }
+      }
+      rt.winoOutput(C_BASE, 4 * cT, 4 * ldb, 4 * Y0, q0, rows, outW, qpr, n, 4 * bias0, bias !== null ? 1 : 0);
+      const first = pos(q0);
+      y.set(f32.subarray(Y0, Y0 + (pos(q0 + rows) - first) * n), first * n);
+    }
+  }
+}
+
 /** y = conv(x, w) + bias on the wasm backend (the JS kernel when no runtime or the plan does not fit). */
 export function convForwardWasm(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const rt = wasmRuntime();
   const n = g.outC, k = patchK(g), ldb = roundUp(n, NR);
   if (rt === null || !forwardFits(k, ldb)) { convForward(g, x, w, bias, y); return; }
   if (outRows(g) === 0) return;
+  const wp = winogradPlan(g);
+  if (wp !== null) { forwardWinograd(rt, g, wp, x, w, bias, y); return; }
   loadW(w, k, n, ldb, rt.f32);
   forwardTiles(rt, g, x, bias, ldb, y);
 }
@@ -250,10 +332,27 @@ function transposedGeometry(g: ConvGeometry): ConvGeometry {
  * kernel  B(tap'·outC + co, ci) = w[(taps − 1 − tap')·inC·outC + ci·outC + co]  is written straight
  * into the B region (pitch ldb = inC rounded up to 8).
  */
+/** The flipped kernel for the Winograd route (grown when a call needs more, reused otherwise). */
+let flipped = new Float32Array(0);
+
 function backpropInputAsForward(rt: WasmRuntime, g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const f32 = rt.f32;
   const { inC, outC } = g;
   const taps = g.kD * g.kH * g.kW, ldb = roundUp(inC, NR);
+  const tg = transposedGeometry(g), wp = winogradPlan(tg);
+  if (wp !== null) {
+    // the flipped kernel as a forward kernel [kD, kH, kW, outC, inC], then F(4,3) along W
+    if (flipped.length < taps * inC * outC) flipped = new Float32Array(taps * inC * outC);
+    for (let tf = 0; tf < taps; tf++) {
+      const src = (taps - 1 - tf) * inC * outC;
+      for (let co = 0; co < outC; co++) {
+        const d = (tf * outC + co) * inC;
+        for (let ci = 0; ci < inC; ci++) flipped[d + ci] = w[src + ci * outC + co];
+      }
+    }
+    forwardWinograd(rt, tg, wp, dy, flipped, null, dx);
+    return;
+  }
   for (let tf = 0; tf < taps; tf++) {
     const src = (taps - 1 - tf) * inC * outC;
     for (let co = 0; co < outC; co++) {
@@ -262,7 +361,7 @@ function backpropInputAsForward(rt: WasmRuntime, g: ConvGeometry, dy: Float32Arr
       for (let ci = inC; ci < ldb; ci++) f32[d + ci] = 0;
     }
   }
-  forwardTiles(rt, transposedGeometry(g), dy, null, ldb, dx);
+  forwardTiles(rt, tg, dy, null, ldb, dx);
 }
 
 /**

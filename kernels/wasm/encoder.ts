@@ -123,6 +123,13 @@ export class Code {
   i32Load(offset = 0): this { this.op(0x28); return this.memarg(ALIGN[4], offset); }
   f32Load(offset = 0): this { this.op(0x2a); return this.memarg(ALIGN[4], offset); }
   f32Store(offset = 0): this { this.op(0x38); return this.memarg(ALIGN[4], offset); }
+  /** f32.const: the value rounded to float32, little-endian. */
+  f32Const(v: number): this {
+    this.op(0x43);
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    for (let i = 0; i < 4; i++) this.bytes.push(b[i]);
+    return this;
+  }
   f32Lt(): this { return this.op(0x5d); }
   f32Gt(): this { return this.op(0x5e); }
   f32Add(): this { return this.op(0x92); }

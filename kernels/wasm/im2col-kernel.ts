@@ -58,25 +58,8 @@ export function im2colFunction(scatter = false): FunctionDef {
     }
     f.end();
   };
-  /** lo = start ≥ 0 ? 0 : ceil(−start / dil)   (the division only on border rows) */
-  const firstTap = (start: number, dil: number, out: number): void => {
-    f.i32(0).set(out);
-    f.get(start).i32(0).i32LtS().if_();
-    f.i32(0).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS().set(out);
-    f.end();
-  };
-  /**
-   * hi = start + (kernel − 1)·dil < size ? kernel : (start ≥ size ? 0 : ceil((size − start) / dil))
-   * (then the ceil is < kernel; the division only on border rows)
-   */
-  const endTap = (start: number, dil: number, size: number, kernel: number, out: number): void => {
-    f.get(kernel).set(out);
-    f.get(start).get(kernel).i32(1).i32Sub().get(dil).i32Mul().i32Add().get(size).i32GeS().if_();
-    f.i32(0);
-    f.get(size).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS();
-    f.get(start).get(size).i32GeS().select().set(out);
-    f.end();
-  };
+  const firstTap = (start: number, dil: number, out: number): void => emitFirstTap(f, start, dil, out);
+  const endTap = (start: number, dil: number, size: number, kernel: number, out: number): void => emitEndTap(f, start, dil, size, kernel, out);
 
   f.v128Zero().set(zero);
   f.get(inC).i32(4).i32Mul().set(inC4);
@@ -210,4 +193,25 @@ export function im2colFunction(scatter = false): FunctionDef {
   f.end();
   f.end();
   return { name: scatter ? 'col2im' : 'im2col', code: f };
+}
+
+/** out = start ≥ 0 ? 0 : ceil(−start / dil): the first valid tap of a window (the division only on border rows). */
+export function emitFirstTap(f: Code, start: number, dil: number, out: number): void {
+  f.i32(0).set(out);
+  f.get(start).i32(0).i32LtS().if_();
+  f.i32(0).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS().set(out);
+  f.end();
+}
+
+/**
+ * out = start + (kernel − 1)·dil < size ? kernel : (start ≥ size ? 0 : ceil((size − start) / dil)):
+ * the end of a window's valid taps (then the ceil is < kernel; the division only on border rows).
+ */
+export function emitEndTap(f: Code, start: number, dil: number, size: number, kernel: number, out: number): void {
+  f.get(kernel).set(out);
+  f.get(start).get(kernel).i32(1).i32Sub().get(dil).i32Mul().i32Add().get(size).i32GeS().if_();
+  f.i32(0);
+  f.get(size).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS();
+  f.get(start).get(size).i32GeS().select().set(out);
+  f.end();
 }

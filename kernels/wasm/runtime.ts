@@ -22,6 +22,7 @@ import { FunctionDef, encodeModule } from './encoder';
 import { gemmBlockFunction, packPanelsFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
 import { im2colFunction } from './im2col-kernel';
 import { dotRowsFunction } from './dot-kernel';
+import { winoGatherFunction, winoOutputFunction } from './winograd-kernel';
 import { reluBackwardFunction, reluInPlaceFunction } from './elementwise-kernel';
 
 const MiB = 1024 * 1024;
@@ -61,6 +62,9 @@ export interface WasmRuntime {
   readonly col2im: (...args: number[]) => void;
   /** dot_rows (kernels/wasm/dot-kernel.ts): a one-output-channel convolution of a zero-padded input. */
   readonly dotRows: (...args: number[]) => void;
+  /** wino_gather / wino_output (kernels/wasm/winograd-kernel.ts): F(4,3) along W, input and output transforms. */
+  readonly winoGather: (...args: number[]) => void;
+  readonly winoOutput: (...args: number[]) => void;
   /** relu_in_place(p, n) and relu_backward(y, dy, n) (kernels/wasm/elementwise.ts). */
   readonly reluInPlace: (p: number, n: number) => void;
   readonly reluBackward: (y: number, dy: number, n: number) => void;
@@ -100,6 +104,7 @@ const KERNEL_GROUPS: readonly ((relaxedMadd: boolean) => FunctionDef[])[] = [
   (relaxedMadd) => [gemmBlockFunction(MR, relaxedMadd), packPanelsFunction()],
   () => [im2colFunction(), im2colFunction(true), reluInPlaceFunction(), reluBackwardFunction()],
   () => [dotRowsFunction()],
+  () => [winoGatherFunction(), winoOutputFunction()],
 ];
 
 /** The bytes of every kernel module (mul + add, or relaxed_madd), each importing the fixed memory. */
@@ -130,6 +135,8 @@ export function wasmRuntime(): WasmRuntime | null {
       im2col: merged.im2col as WasmRuntime['im2col'],
       col2im: merged.col2im as WasmRuntime['col2im'],
       dotRows: merged.dot_rows as WasmRuntime['dotRows'],
+      winoGather: merged.wino_gather as WasmRuntime['winoGather'],
+      winoOutput: merged.wino_output as WasmRuntime['winoOutput'],
       reluInPlace: merged.relu_in_place as WasmRuntime['reluInPlace'],
       reluBackward: merged.relu_backward as WasmRuntime['reluBackward'],
       relaxed: rel,
