@@ -117,6 +117,8 @@ export class Code {
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
   i32Shl(): this { return this.op(0x74); }
+  i32Load(offset = 0): this { this.op(0x28); return this.memarg(ALIGN[4], offset); }
+  i32Store(offset = 0): this { this.op(0x36); return this.memarg(ALIGN[4], offset); }
 
   // f32 scalar memory
   f32Load(offset = 0): this { this.op(0x2a); return this.memarg(ALIGN[4], offset); }
@@ -145,13 +147,19 @@ export class Code {
     for (const l of [l0, l1, l2, l3]) for (let b = 0; b < 4; b++) lanes.push(4 * l + b);
     return this.i8x16Shuffle(lanes);
   }
+  i32x4Splat(): this { return this.simd(0x11); }
+  i32x4ExtractLane(lane: number): this { this.simd(0x1b); this.bytes.push(lane); return this; }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.bytes.push(lane); return this; }
+  f32x4Eq(): this { return this.simd(0x41); }
   f32x4Lt(): this { return this.simd(0x43); }
   f32x4Gt(): this { return this.simd(0x44); }
+  f32x4Le(): this { return this.simd(0x45); }
   v128And(): this { return this.simd(0x4e); }
   /** v128.andnot: a & ~b */
   v128AndNot(): this { return this.simd(0x4f); }
+  /** v128.bitselect: [a, b, mask] → (a & mask) | (b & ~mask), bit by bit (NaN payloads kept). */
+  v128Bitselect(): this { return this.simd(0x52); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }

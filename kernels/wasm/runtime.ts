@@ -22,6 +22,7 @@ import { FunctionDef, encodeModule } from './encoder';
 import { gemmBlockFunction, packPanelsFunction, relaxedProbeFunction, simdProbeFunction } from './gemm-kernel';
 import { im2colFunction } from './im2col-kernel';
 import { reluBackwardFunction, reluInPlaceFunction } from './elementwise-kernel';
+import { columnSumsFunction, maxPoolFunction } from './pool-kernel';
 
 const MiB = 1024 * 1024;
 export const A_BASE = 0;
@@ -61,6 +62,10 @@ export interface WasmRuntime {
   /** relu_in_place(p, n) and relu_backward(y, dy, n) (kernels/wasm/elementwise.ts). */
   readonly reluInPlace: (p: number, n: number) => void;
   readonly reluBackward: (y: number, dy: number, n: number) => void;
+  /** max_pool_forward / max_pool_backward and column_sums (kernels/wasm/pool-kernel.ts, drivers in kernels/wasm/pool.ts). */
+  readonly maxPoolForward: (...args: number[]) => void;
+  readonly maxPoolBackward: (...args: number[]) => void;
+  readonly columnSums: (dy: number, rows: number, C: number, block: number, out: number) => void;
   /** Whether the kernels use f32x4.relaxed_madd (relaxed SIMD validated) or mul + add. */
   readonly relaxed: boolean;
 }
@@ -96,6 +101,7 @@ export function relaxedSimdSupported(): boolean {
 const KERNEL_GROUPS: readonly ((relaxedMadd: boolean) => FunctionDef[])[] = [
   (relaxedMadd) => [gemmBlockFunction(MR, relaxedMadd), packPanelsFunction()],
   () => [im2colFunction(), im2colFunction(true), reluInPlaceFunction(), reluBackwardFunction()],
+  () => [maxPoolFunction(false), maxPoolFunction(true), columnSumsFunction()],
 ];
 
 /** The bytes of every kernel module (mul + add, or relaxed_madd), each importing the fixed memory. */
@@ -127,6 +133,9 @@ export function wasmRuntime(): WasmRuntime | null {
       col2im: merged.col2im as WasmRuntime['col2im'],
       reluInPlace: merged.relu_in_place as WasmRuntime['reluInPlace'],
       reluBackward: merged.relu_backward as WasmRuntime['reluBackward'],
+      maxPoolForward: merged.max_pool_forward as WasmRuntime['maxPoolForward'],
+      maxPoolBackward: merged.max_pool_backward as WasmRuntime['maxPoolBackward'],
+      columnSums: merged.column_sums as WasmRuntime['columnSums'],
       relaxed: rel,
     };
   } catch (e) {
