@@ -6,8 +6,8 @@
  *   y  [batch, ...outSpatial, outC]
  *
  * Each op validates its arguments once, builds one ConvGeometry and calls a kernel from
- * kernels/conv.ts ('js' backend) or kernels/wasm/conv.ts ('wasm', lib/backend.ts); nothing is
- * allocated but the result tensor.
+ * kernels/conv.ts ('js' backend) or kernels/wasm/conv.ts ('wasm', lib/backend.ts; the bias
+ * gradient: kernels/wasm/pool.ts biasGradWasm); nothing is allocated but the result tensor.
  *
  * opts: { strides = 1, padding = 'valid' | 'same' | 'causal' (conv1d only), dilationRate = 1 };
  * strides and dilationRate are a number (every axis) or one number per spatial axis. The forward
