@@ -4,6 +4,7 @@
  *
  *   pool1   maxPool2d + maxPool2dBackprop   x [32, 26, 26, 16]  pool 2   (after conv16)
  *   pool2   maxPool2d + maxPool2dBackprop   x [32, 11, 11, 32]  pool 2   (after conv32)
+ *           (and avgPool2d + avgPool2dBackprop on the same shapes: the net does not use them)
  *   bias1   convBiasGradient                dy [32, 26, 26, 16]           (conv16's bias)
  *   bias2   convBiasGradient                dy [32, 11, 11, 32]           (conv32's bias)
  *
@@ -12,7 +13,7 @@
  *
  *   npx ts-node --transpile-only bench/pool-wasm.bench.ts
  */
-import { Random, Tensor, convBiasGradient, maxPool2d, maxPool2dBackprop, setBackend } from '../lib/index';
+import { Random, Tensor, avgPool2d, avgPool2dBackprop, convBiasGradient, maxPool2d, maxPool2dBackprop, setBackend } from '../lib/index';
 
 const rng = new Random(5);
 const randn = (shape: number[]): Tensor =>
@@ -40,6 +41,8 @@ for (const [name, shape] of [['pool1', [32, 26, 26, 16]], ['pool2', [32, 11, 11,
   const dy = randn([shape[0], shape[1] >> 1, shape[2] >> 1, shape[3]]);
   cases.push([`${name} maxPool2d          x=[${shape}]`, () => { maxPool2d(x, opts); }]);
   cases.push([`${name} maxPool2dBackprop  x=[${shape}]`, () => { maxPool2dBackprop(dy, x, opts); }]);
+  cases.push([`${name} avgPool2d          x=[${shape}]`, () => { avgPool2d(x, opts); }]);
+  cases.push([`${name} avgPool2dBackprop  x=[${shape}]`, () => { avgPool2dBackprop(dy, [...shape], opts); }]);
 }
 for (const [name, shape] of [['bias1', [32, 26, 26, 16]], ['bias2', [32, 11, 11, 32]]] as const) {
   const dy = randn([...shape]);

@@ -1,5 +1,5 @@
 /**
- * Max pooling and the bias gradient on the wasm backend (kernels/wasm/pool.ts, pool-kernel.ts).
+ * Max and average pooling and the bias gradient on the wasm backend (kernels/wasm/pool.ts, pool-kernel.ts).
  *
  * Max pooling is compared BIT for bit with kernels/pool.ts (Uint32 views: NaN payloads and −0
  * count) over ranks 1–3 × pool 1–3 × strides 1–3 × valid/same × C ∈ {1, 3, 4, 5, 8, 9, 17} ×
@@ -10,12 +10,14 @@
  * the training bench's net really call the wasm kernels on the wasm backend (spies on the runtime).
  */
 import { convGeometry, ConvGeometry, outSpatial } from '../kernels/conv-geometry';
-import { maxPoolBackward, maxPoolForward } from '../kernels/pool';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from '../kernels/pool';
 import { convBiasGrad } from '../kernels/conv';
-import { BIAS_BLOCK, biasGradWasm, maxPoolBackwardWasm, maxPoolForwardWasm, maxPoolGroup } from '../kernels/wasm/pool';
+import {
+  BIAS_BLOCK, avgPoolBackwardWasm, avgPoolForwardWasm, biasGradWasm, maxPoolBackwardWasm, maxPoolForwardWasm, poolGroup,
+} from '../kernels/wasm/pool';
 import { kernelModules, wasmRuntime, WasmRuntime, X_BYTES } from '../kernels/wasm/runtime';
 import {
-  Tensor, convBiasGradient, layers, maxPool1d, maxPool2d, maxPool2dBackprop, maxPool3d, maxPool3dBackprop,
+  Tensor, avgPool2d, avgPool2dBackprop, avgPool3d, convBiasGradient, layers, maxPool1d, maxPool2d, maxPool2dBackprop, maxPool3d, maxPool3dBackprop,
   optimizers, sequential, setBackend,
 } from '../lib/index';
 
@@ -65,12 +67,15 @@ function signed(n: number): Float32Array {
   return a;
 }
 
-/** '' when a and b have the same float32 bits everywhere; else the first difference, named. */
-function bitDifference(what: string, got: Float32Array, want: Float32Array): string {
+/**
+ * '' when a and b have the same float32 bits everywhere (`anyNaN`: where both are NaN, any
+ * payloads); else the first difference, named.
+ */
+function bitDifference(what: string, got: Float32Array, want: Float32Array, anyNaN = false): string {
   if (got.length !== want.length) return `${what}: length ${got.length} vs ${want.length}`;
   const g = new Uint32Array(got.buffer, got.byteOffset, got.length), w = new Uint32Array(want.buffer, want.byteOffset, want.length);
   for (let i = 0; i < g.length; i++) {
-    if (g[i] !== w[i]) return `${what}[${i}]: wasm ${got[i]} (${hex(got[i])}) vs js ${want[i]} (${hex(want[i])})`;
+    if (g[i] !== w[i] && !(anyNaN && Number.isNaN(got[i]) && Number.isNaN(want[i]))) return `${what}[${i}]: wasm ${got[i]} (${hex(got[i])}) vs js ${want[i]} (${hex(want[i])})`;
   }
   return '';
 }
@@ -95,24 +100,47 @@ function compareMaxPool(g: ConvGeometry, x: Float32Array, label: string): string
   return bitDifference(`y (${label})`, yWasm, yJs) || bitDifference(`dx (${label})`, dxWasm, dxJs);
 }
 
+/**
+ * Average pooling forward and backward, wasm vs JS: the same bits on finite data (signed randoms:
+ * real roundings), and on 'special' data the same bits except NaN payloads (arithmetic on NaN).
+ */
+function compareAvgPool(g: ConvGeometry, label: string): string {
+  const { xLen, yLen } = sizes(g);
+  for (const kind of ['signed', 'special'] as const) {
+    const x = kind === 'signed' ? signed(xLen) : poolData(xLen, 'special');
+    const yJs = new Float32Array(yLen), yWasm = new Float32Array(yLen).fill(7);
+    avgPoolForward(g, x, yJs);
+    avgPoolForwardWasm(g, x, yWasm);
+    const dy = kind === 'signed' ? signed(yLen) : poolData(yLen, 'special');
+    const dxJs = new Float32Array(xLen), dxWasm = new Float32Array(xLen).fill(7);
+    avgPoolBackward(g, dy, dxJs);
+    avgPoolBackwardWasm(g, dy, dxWasm);
+    const anyNaN = kind === 'special';
+    const diff = bitDifference(`avg y (${label} ${kind})`, yWasm, yJs, anyNaN) || bitDifference(`avg dx (${label} ${kind})`, dxWasm, dxJs, anyNaN);
+    if (diff !== '') return diff;
+  }
+  return '';
+}
+
 function geometry(rank: Rank, batch: number, spatial: number[], C: number, pool: number, stride: number, padding: Padding): ConvGeometry {
   return convGeometry(rank, batch, spatial, C, new Array(rank).fill(pool), C, new Array(rank).fill(stride), new Array(rank).fill(1), padding);
 }
 
-describe('max pooling on the wasm backend is bit-identical to kernels/pool.ts', () => {
+describe('max and average pooling on the wasm backend are bit-identical to kernels/pool.ts', () => {
   for (const rank of [1, 2, 3] as const) {
     for (const pool of [1, 2, 3]) {
       for (const stride of [1, 2, 3]) {
         for (const padding of ['valid', 'same'] as const) {
           const name = `rank ${rank} x=[b,${SPATIAL[rank]},C] pool=${pool} s=${stride} p=${padding}${stride < pool ? ' (overlapping)' : ''}`;
-          test(`${name}, C ∈ {1,3,4,5,8,9,17}, batch 1 and 3, ties / NaN / ±Inf / ±0`, () => {
+          test(`${name}, C ∈ {1,3,4,5,8,9,17}, batch 1 and 3, max: ties / NaN / ±Inf / ±0, avg: randoms / NaN / ±Inf`, () => {
             for (const C of [1, 3, 4, 5, 8, 9, 17]) {
               for (const batch of [1, 3]) {
                 const g = geometry(rank, batch, SPATIAL[rank], C, pool, stride, padding);
-                expect(maxPoolGroup(g, true)).toBe(batch); // one kernel call per pass
+                expect(poolGroup(g, true)).toBe(batch); // one kernel call per pass
                 for (const kind of ['ties', 'special'] as const) {
                   expect(compareMaxPool(g, poolData(sizes(g).xLen, kind), `${name} C=${C} batch=${batch} ${kind}`)).toBe('');
                 }
+                expect(compareAvgPool(g, `${name} C=${C} batch=${batch}`)).toBe('');
               }
             }
           });
@@ -127,33 +155,34 @@ describe('max pooling on the wasm backend is bit-identical to kernels/pool.ts', 
     ['rank 3 x=[b,10,12,9,9] pool=3 s=1 same', 3, [10, 12, 9], 9, 3, 1, 'same'],
   ];
   for (const [name, rank, spatial, C, pool, stride, padding] of big) {
-    test(`${name}: a batch needing 3 kernel calls per pass (the last one partial), NaN / ±Inf / ties`, () => {
-      const perCall = maxPoolGroup(geometry(rank, 1 << 20, spatial, C, pool, stride, padding), false);
+    test(`${name}: a batch needing 3 kernel calls per pass (the last one partial), max and avg`, () => {
+      const perCall = poolGroup(geometry(rank, 1 << 20, spatial, C, pool, stride, padding), false);
       const batch = 2 * perCall + 1;
       const g = geometry(rank, batch, spatial, C, pool, stride, padding);
-      expect(maxPoolGroup(g, false)).toBe(perCall);
-      expect(maxPoolGroup(g, true)).toBeGreaterThan(0);
-      expect(maxPoolGroup(g, true)).toBeLessThan(batch);
+      expect(poolGroup(g, false)).toBe(perCall);
+      expect(poolGroup(g, true)).toBeGreaterThan(0);
+      expect(poolGroup(g, true)).toBeLessThan(batch);
       expect(compareMaxPool(g, poolData(sizes(g).xLen, 'special'), `${name} batch=${batch}`)).toBe('');
+      expect(compareAvgPool(g, `${name} batch=${batch}`)).toBe('');
     });
   }
 
   test('x=[2,1450,1450,1] pool=2: forward one item per call; backward (x, dx, dy of one item > 15 MiB) falls back to JS', () => {
     const g = geometry(2, 2, [1450, 1450], 1, 2, 2, 'valid');
-    expect(maxPoolGroup(g, false)).toBe(1);
-    expect(maxPoolGroup(g, true)).toBe(0);
+    expect(poolGroup(g, false)).toBe(1);
+    expect(poolGroup(g, true)).toBe(0);
     expect(compareMaxPool(g, poolData(sizes(g).xLen, 'special'), 'x=[2,1450,1450,1] pool=2')).toBe('');
   });
 
   test('x=[3,300000,2] pool=2 s=2: the window tables (8 bytes per output index per axis) exceed the A region → JS', () => {
     const g = geometry(1, 3, [300000], 2, 2, 2, 'valid');
-    expect(maxPoolGroup(g, false)).toBe(0);
+    expect(poolGroup(g, false)).toBe(0);
     expect(compareMaxPool(g, poolData(sizes(g).xLen, 'special'), 'x=[3,300000,2] pool=2')).toBe('');
   });
 
   test('empty batch: nothing written, nothing thrown', () => {
     const g = geometry(2, 0, [4, 4], 3, 2, 2, 'valid');
-    expect(maxPoolGroup(g, false)).toBe(0);
+    expect(poolGroup(g, false)).toBe(0);
     expect(compareMaxPool(g, new Float32Array(0), 'batch 0')).toBe('');
   });
 });
@@ -205,6 +234,23 @@ describe('max pooling on the wasm backend: windows written out by hand', () => {
     maxPoolForwardWasm(g, new Float32Array([9, 1, 2, 3, 8]), y);
     expect(Array.from(y)).toEqual([9, 3, 8]);
   });
+
+  test("avg 'same' borders divide by the positions inside: x=[9,1,2,3,8] pool=3 s=2 → y = [10/2, 6/3, 11/2], dx of dy=[1,3,2]", () => {
+    const g = geometry(1, 1, [5], 1, 3, 2, 'same');
+    const y = new Float32Array(3), dx = new Float32Array(5).fill(9);
+    avgPoolForwardWasm(g, new Float32Array([9, 1, 2, 3, 8]), y);
+    expect(Array.from(y)).toEqual([(9 + 1) / 2, (1 + 2 + 3) / 3, (3 + 8) / 2]);
+    avgPoolBackwardWasm(g, new Float32Array([1, 3, 2]), dx);
+    expect(Array.from(dx)).toEqual([1 / 2, 1 / 2 + 3 / 3, 3 / 3, 3 / 3 + 2 / 2, 2 / 2]);
+  });
+
+  test('avg sums in float64 like the JS kernel: x=[1, 2^-24, 2^-24] pool=3 → f32((1 + 2^-23) / 3), not f32(1/3)', () => {
+    const g = geometry(1, 1, [3], 1, 3, 3, 'valid');
+    const y = new Float32Array(1);
+    avgPoolForwardWasm(g, new Float32Array([1, 2 ** -24, 2 ** -24]), y);
+    expect(Math.fround((1 + 2 ** -23) / 3)).not.toBe(Math.fround(1 / 3));
+    expect(y[0]).toBe(Math.fround((1 + 2 ** -23) / 3));
+  });
 });
 
 describe('bias gradient on the wasm backend (column sums) vs convBiasGrad', () => {
@@ -251,37 +297,42 @@ describe('dispatch on the wasm backend', () => {
   beforeAll(() => { rt = wasmRuntime() as WasmRuntime; });
   afterEach(() => { jest.restoreAllMocks(); setBackend('wasm'); });
 
-  test('the pool kernels sit in a module of < 4096 bytes that validates (both variants)', () => {
+  test('the pool and bias kernels sit in one module of < 4096 bytes that validates (both variants)', () => {
     for (const relaxed of [false, true]) {
       const mine = kernelModules(relaxed).filter((bytes) => {
         if (!WebAssembly.validate(bytes)) return false;
         const names = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name);
-        return names.includes('max_pool_forward') && names.includes('max_pool_backward') && names.includes('column_sums');
+        return ['max_pool_forward', 'max_pool_backward', 'avg_pool_forward', 'avg_pool_backward', 'column_sums'].every((n) => names.includes(n));
       });
       expect(mine.length).toBe(1);
       expect(mine[0].length).toBeLessThan(4096);
     }
   });
 
-  test('maxPool1d/2d/3d, maxPool2d/3dBackprop and convBiasGradient run the wasm kernels on wasm, not on js; same bits', () => {
+  test('maxPool1d/2d/3d, maxPool2d/3dBackprop, avgPool2d/3d, avgPool2dBackprop and convBiasGradient run the wasm kernels on wasm, not on js; same bits', () => {
     const fwd = jest.spyOn(rt, 'maxPoolForward'), bwd = jest.spyOn(rt, 'maxPoolBackward'), sums = jest.spyOn(rt, 'columnSums');
+    const avgFwd = jest.spyOn(rt, 'avgPoolForward'), avgBwd = jest.spyOn(rt, 'avgPoolBackward');
+    const calls = (): number[] => [fwd, bwd, sums, avgFwd, avgBwd].map((spy) => spy.mock.calls.length);
     const x1 = new Tensor(poolData(2 * 9 * 5, 'special'), [2, 9, 5]);
     const x2 = new Tensor(poolData(2 * 8 * 7 * 6, 'special'), [2, 8, 7, 6]);
     const x3 = new Tensor(poolData(2 * 4 * 5 * 6 * 3, 'special'), [2, 4, 5, 6, 3]);
+    const xs2 = new Tensor(signed(x2.size), x2.shape), xs3 = new Tensor(signed(x3.size), x3.shape);
     const dy2 = new Tensor(signed(2 * 4 * 4 * 6), [2, 4, 4, 6]), dy3 = new Tensor(signed(2 * 2 * 3 * 3 * 3), [2, 2, 3, 3, 3]);
     const opts2 = { poolSize: 3, strides: 2, padding: 'same' as const }, opts3 = { poolSize: 2, padding: 'same' as const };
     const run = (): Float32Array[] => [
       maxPool1d(x1, { poolSize: 3, strides: 1 }).data, maxPool2d(x2, opts2).data, maxPool3d(x3, opts3).data,
-      maxPool2dBackprop(dy2, x2, opts2).data, maxPool3dBackprop(dy3, x3, opts3).data, convBiasGradient(dy2).data,
+      maxPool2dBackprop(dy2, x2, opts2).data, maxPool3dBackprop(dy3, x3, opts3).data,
+      avgPool2d(xs2, opts2).data, avgPool3d(xs3, opts3).data, avgPool2dBackprop(dy2, [2, 8, 7, 6], opts2).data,
+      convBiasGradient(dy2).data,
     ];
     setBackend('js');
     const js = run();
-    expect([fwd.mock.calls.length, bwd.mock.calls.length, sums.mock.calls.length]).toEqual([0, 0, 0]);
+    expect(calls()).toEqual([0, 0, 0, 0, 0]);
     setBackend('wasm');
     const wasm = run();
-    expect([fwd.mock.calls.length, bwd.mock.calls.length, sums.mock.calls.length]).toEqual([3, 2, 1]);
-    for (let i = 0; i < 5; i++) expect(bitDifference(`op ${i}`, wasm[i], js[i])).toBe('');
-    for (let c = 0; c < 6; c++) expect(Math.abs(wasm[5][c] - js[5][c])).toBeLessThan(1e-5);
+    expect(calls()).toEqual([3, 2, 1, 2, 1]);
+    for (let i = 0; i < 8; i++) expect(bitDifference(`op ${i}`, wasm[i], js[i])).toBe('');
+    for (let c = 0; c < 6; c++) expect(Math.abs(wasm[8][c] - js[8][c])).toBeLessThan(1e-5);
   });
 
   test("the training bench's net (conv16-pool-conv32-pool-dense64-dense10) trains through the wasm pool and bias kernels", async () => {
