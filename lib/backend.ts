@@ -2,7 +2,8 @@
  * Backend selection: which kernels the ops run on.
  *
  *   'wasm'  WebAssembly SIMD kernels assembled at run time by kernels/wasm/ (GEMM, convolution
- *           forward and both gradients); the default wherever a SIMD probe module validates
+ *           forward and both gradients, the bias gradient, max and average pooling, relu); the default
+ *           wherever a SIMD probe module validates
  *   'js'    the pure-JS kernels of kernels/ (the fallback, and the oracle the wasm kernels are
  *           tested against)
  *

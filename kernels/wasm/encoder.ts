@@ -121,6 +121,7 @@ export class Code {
 
   // i32 / f32 scalar memory
   i32Load(offset = 0): this { this.op(0x28); return this.memarg(ALIGN[4], offset); }
+  i32Store(offset = 0): this { this.op(0x36); return this.memarg(ALIGN[4], offset); }
   f32Load(offset = 0): this { this.op(0x2a); return this.memarg(ALIGN[4], offset); }
   f32Store(offset = 0): this { this.op(0x38); return this.memarg(ALIGN[4], offset); }
   /** f32.const: the value rounded to float32, little-endian. */
@@ -134,6 +135,7 @@ export class Code {
   f32Gt(): this { return this.op(0x5e); }
   f32Add(): this { return this.op(0x92); }
   f32Mul(): this { return this.op(0x94); }
+  f64ConvertI32U(): this { return this.op(0xb8); }
 
   // v128
   v128Load(offset = 0): this { this.simd(0x00); return this.memarg(ALIGN[16], offset); }
@@ -162,19 +164,29 @@ export class Code {
   }
   i32x4Splat(): this { return this.simd(0x11); }
   i32x4LtS(): this { return this.simd(0x39); }
-  /** v128.bitselect: [a, b, mask] → (a & mask) | (b & ~mask) */
-  v128Bitselect(): this { return this.simd(0x52); }
+  i32x4ExtractLane(lane: number): this { this.simd(0x1b); this.bytes.push(lane); return this; }
   f32x4Splat(): this { return this.simd(0x13); }
+  f64x2Splat(): this { return this.simd(0x14); }
   f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.bytes.push(lane); return this; }
+  f32x4Eq(): this { return this.simd(0x41); }
   f32x4Lt(): this { return this.simd(0x43); }
   f32x4Gt(): this { return this.simd(0x44); }
+  f32x4Le(): this { return this.simd(0x45); }
   v128And(): this { return this.simd(0x4e); }
   /** v128.andnot: a & ~b */
   v128AndNot(): this { return this.simd(0x4f); }
+  /** v128.bitselect: [a, b, mask] → (a & mask) | (b & ~mask), bit by bit (NaN payloads kept). */
+  v128Bitselect(): this { return this.simd(0x52); }
+  /** f32x4.demote_f64x2_zero: [a0, a1] → [f32(a0), f32(a1), 0, 0] (each rounded once). */
+  f32x4DemoteF64x2Zero(): this { return this.simd(0x5e); }
+  /** f64x2.promote_low_f32x4: lanes 0 and 1 of an f32x4 → f64x2 (exact). */
+  f64x2PromoteLowF32x4(): this { return this.simd(0x5f); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
   f32x4Max(): this { return this.simd(0xe9); }
+  f64x2Add(): this { return this.simd(0xf0); }
+  f64x2Div(): this { return this.simd(0xf3); }
   /** relaxed SIMD: a·b + c, fused or not (the engine's choice); valid only where relaxed SIMD is. */
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
 }

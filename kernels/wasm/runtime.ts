@@ -24,6 +24,7 @@ import { im2colFunction } from './im2col-kernel';
 import { dotRowsFunction } from './dot-kernel';
 import { winoGatherFunction, winoOutputFunction } from './winograd-kernel';
 import { reluBackwardFunction, reluInPlaceFunction } from './elementwise-kernel';
+import { columnSumsFunction, poolFunction } from './pool-kernel';
 
 const MiB = 1024 * 1024;
 export const A_BASE = 0;
@@ -68,6 +69,12 @@ export interface WasmRuntime {
   /** relu_in_place(p, n) and relu_backward(y, dy, n) (kernels/wasm/elementwise.ts). */
   readonly reluInPlace: (p: number, n: number) => void;
   readonly reluBackward: (y: number, dy: number, n: number) => void;
+  /** max/avg_pool_forward/backward and column_sums (kernels/wasm/pool-kernel.ts, drivers in kernels/wasm/pool.ts). */
+  readonly maxPoolForward: (...args: number[]) => void;
+  readonly maxPoolBackward: (...args: number[]) => void;
+  readonly avgPoolForward: (...args: number[]) => void;
+  readonly avgPoolBackward: (...args: number[]) => void;
+  readonly columnSums: (dy: number, rows: number, C: number, block: number, out: number) => void;
   /** Whether the kernels use f32x4.relaxed_madd (relaxed SIMD validated) or mul + add. */
   readonly relaxed: boolean;
 }
@@ -105,6 +112,8 @@ const KERNEL_GROUPS: readonly ((relaxedMadd: boolean) => FunctionDef[])[] = [
   () => [im2colFunction(), im2colFunction(true), reluInPlaceFunction(), reluBackwardFunction()],
   () => [dotRowsFunction()],
   () => [winoGatherFunction(), winoOutputFunction()],
+  () => [poolFunction('max_pool_forward'), poolFunction('max_pool_backward'), columnSumsFunction(),
+    poolFunction('avg_pool_forward'), poolFunction('avg_pool_backward')],
 ];
 
 /** The bytes of every kernel module (mul + add, or relaxed_madd), each importing the fixed memory. */
@@ -139,6 +148,11 @@ export function wasmRuntime(): WasmRuntime | null {
       winoOutput: merged.wino_output as WasmRuntime['winoOutput'],
       reluInPlace: merged.relu_in_place as WasmRuntime['reluInPlace'],
       reluBackward: merged.relu_backward as WasmRuntime['reluBackward'],
+      maxPoolForward: merged.max_pool_forward as WasmRuntime['maxPoolForward'],
+      maxPoolBackward: merged.max_pool_backward as WasmRuntime['maxPoolBackward'],
+      avgPoolForward: merged.avg_pool_forward as WasmRuntime['avgPoolForward'],
+      avgPoolBackward: merged.avg_pool_backward as WasmRuntime['avgPoolBackward'],
+      columnSums: merged.column_sums as WasmRuntime['columnSums'],
       relaxed: rel,
     };
   } catch (e) {

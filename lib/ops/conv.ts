@@ -6,8 +6,8 @@
  *   y  [batch, ...outSpatial, outC]
  *
  * Each op validates its arguments once, builds one ConvGeometry and calls a kernel from
- * kernels/conv.ts ('js' backend) or kernels/wasm/conv.ts ('wasm', lib/backend.ts); nothing is
- * allocated but the result tensor.
+ * kernels/conv.ts ('js' backend) or kernels/wasm/conv.ts ('wasm', lib/backend.ts; the bias
+ * gradient: kernels/wasm/pool.ts biasGradWasm); nothing is allocated but the result tensor.
  *
  * opts: { strides = 1, padding = 'valid' | 'same' | 'causal' (conv1d only), dilationRate = 1 };
  * strides and dilationRate are a number (every axis) or one number per spatial axis. The forward
@@ -18,6 +18,7 @@ import { Tensor, shapeSize } from '../tensor';
 import { ConvGeometry, Padding, convGeometry, outSpatial } from '../../kernels/conv-geometry';
 import { convBackpropFilter as filterJs, convBackpropInput as inputJs, convBiasGrad, convForward as forwardJs } from '../../kernels/conv';
 import { convBackpropFilterWasm, convBackpropInputWasm, convForwardWasm } from '../../kernels/wasm/conv';
+import { biasGradWasm } from '../../kernels/wasm/pool';
 import { getBackend } from '../backend';
 
 export interface ConvOptions {
@@ -226,9 +227,9 @@ export function convBiasGradient(dy: Tensor): Tensor {
   if (t.rank < 1) throw new ShapeError(`convBiasGradient: dy must have rank >= 1 [..., channels], got shape ${fmtShape(t.shape)}`);
   const channels = t.shape[t.rank - 1];
   const rows = channels === 0 ? 0 : t.size / channels;
-  const g = convGeometry(1, rows, [1], channels, [1], channels, [1], [1], 'valid');
   const db = new Float32Array(channels);
-  convBiasGrad(g, t.data, db);
+  if (getBackend() === 'wasm') biasGradWasm(rows, channels, t.data, db);
+  else convBiasGrad(convGeometry(1, rows, [1], channels, [1], channels, [1], [1], 'valid'), t.data, db);
   return new Tensor(db, [channels]);
 }
 

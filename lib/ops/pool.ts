@@ -10,7 +10,9 @@
  * in row-major window order (TensorFlow's rule for ties).
  *
  * Each op validates its arguments once, builds one geometry record (../../kernels/conv-geometry)
- * and calls a kernel from ../../kernels/pool. Nothing here loops over elements.
+ * and calls a kernel from ../../kernels/pool — or, for windowed max and average pooling on the
+ * 'wasm' backend (lib/backend.ts), from ../../kernels/wasm/pool (bit-identical results). Nothing
+ * here loops over elements.
  */
 import { Tensor, shapeSize, checkShape } from '../tensor';
 import { ConfigError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors';
@@ -19,6 +21,8 @@ import {
   maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward,
   globalAvgPoolForward, globalAvgPoolBackward, globalMaxPoolForward, globalMaxPoolBackward,
 } from '../../kernels/pool';
+import { avgPoolBackwardWasm, avgPoolForwardWasm, maxPoolBackwardWasm, maxPoolForwardWasm } from '../../kernels/wasm/pool';
+import { getBackend } from '../backend';
 
 export type PoolPadding = 'valid' | 'same';
 
@@ -121,8 +125,9 @@ function poolForward(op: string, kind: PoolKind, rank: Rank, x: Tensor, opts: Po
   const g = poolGeometry(op, x.shape, rank, p);
   const shape = outputShape(g);
   const y = new Float32Array(shapeSize(shape));
-  if (kind === 'max') maxPoolForward(g, x.data, y);
-  else avgPoolForward(g, x.data, y);
+  const wasm = getBackend() === 'wasm';
+  if (kind === 'max') (wasm ? maxPoolForwardWasm : maxPoolForward)(g, x.data, y);
+  else (wasm ? avgPoolForwardWasm : avgPoolForward)(g, x.data, y);
   return new Tensor(y, shape);
 }
 
@@ -139,7 +144,7 @@ function maxPoolBackprop(op: string, rank: Rank, dy: Tensor, x: Tensor, opts: Po
   const g = poolGeometry(op, x.shape, rank, p, 'x');
   checkDy(op, dy, outputShape(g), `x ${fmtShape(x.shape)}`);
   const dx = new Float32Array(x.size);
-  maxPoolBackward(g, x.data, dy.data, dx);
+  (getBackend() === 'wasm' ? maxPoolBackwardWasm : maxPoolBackward)(g, x.data, dy.data, dx);
   return new Tensor(dx, x.shape);
 }
 
@@ -150,7 +155,7 @@ function avgPoolBackprop(op: string, rank: Rank, dy: Tensor, inputShape: number[
   const g = poolGeometry(op, shape, rank, p, 'inputShape');
   checkDy(op, dy, outputShape(g), `inputShape ${fmtShape(shape)}`);
   const dx = new Float32Array(shapeSize(shape));
-  avgPoolBackward(g, dy.data, dx);
+  (getBackend() === 'wasm' ? avgPoolBackwardWasm : avgPoolBackward)(g, dy.data, dx);
   return new Tensor(dx, shape);
 }
 
