@@ -66,13 +66,7 @@ export function im2colFunction(scatter = false): FunctionDef {
   f.get(kW).get(inC4).i32Mul().set(rowH4);
   f.get(kH).get(rowH4).i32Mul().set(rowD4);
   f.get(kD).get(rowD4).i32Mul().set(k4);
-  // m0 → (b, od, oh, ow)
-  f.get(m0).get(outW).i32RemU().set(ow);
-  f.get(m0).get(outW).i32DivU().set(t);
-  f.get(t).get(outH).i32RemU().set(oh);
-  f.get(t).get(outH).i32DivU().set(t);
-  f.get(t).get(outD).i32RemU().set(od);
-  f.get(t).get(outD).i32DivU().set(b);
+  emitSplitPosition(f, m0, outW, outH, outD, ow, oh, od, b, t);
   f.i32(0).set(r);
   f.get(dst).set(pRow);
   f.block();
@@ -169,24 +163,7 @@ export function im2colFunction(scatter = false): FunctionDef {
       f.br(0);
     }
     f.end(); f.end();
-    // next output position: ow, then oh, od, b
-    f.get(ow).i32(1).i32Add().tee(ow).get(outW).i32Eq();
-    f.if_();
-    {
-      f.i32(0).set(ow);
-      f.get(oh).i32(1).i32Add().tee(oh).get(outH).i32Eq();
-      f.if_();
-      {
-        f.i32(0).set(oh);
-        f.get(od).i32(1).i32Add().tee(od).get(outD).i32Eq();
-        f.if_();
-        f.i32(0).set(od);
-        f.get(b).i32(1).i32Add().set(b);
-        f.end();
-      }
-      f.end();
-    }
-    f.end();
+    emitNextPosition(f, ow, oh, od, b, outW, outH, outD);
     f.get(pRow).get(pitch).i32Add().set(pRow);
     f.get(r).i32(1).i32Add().tee(r).get(rows).i32LtS().brIf(0);
   }
@@ -213,5 +190,33 @@ export function emitEndTap(f: Code, start: number, dil: number, size: number, ke
   f.i32(0);
   f.get(size).get(start).i32Sub().get(dil).i32Add().i32(1).i32Sub().get(dil).i32DivS();
   f.get(start).get(size).i32GeS().select().set(out);
+  f.end();
+}
+
+/** (b, od, oh, w) ← the output position m (w counts positions, or quads, within a row of `width`); t is scratch. */
+export function emitSplitPosition(f: Code, m: number, width: number, outH: number, outD: number, w: number, oh: number, od: number, b: number, t: number): void {
+  f.get(m).get(width).i32RemU().set(w);
+  f.get(m).get(width).i32DivU().set(t);
+  f.get(t).get(outH).i32RemU().set(oh);
+  f.get(t).get(outH).i32DivU().set(t);
+  f.get(t).get(outD).i32RemU().set(od);
+  f.get(t).get(outD).i32DivU().set(b);
+}
+
+/** The next output position: w, carrying into oh, od, then b. */
+export function emitNextPosition(f: Code, w: number, oh: number, od: number, b: number, width: number, outH: number, outD: number): void {
+  f.get(w).i32(1).i32Add().tee(w).get(width).i32Eq().if_();
+  {
+    f.i32(0).set(w);
+    f.get(oh).i32(1).i32Add().tee(oh).get(outH).i32Eq().if_();
+    {
+      f.i32(0).set(oh);
+      f.get(od).i32(1).i32Add().tee(od).get(outD).i32Eq().if_();
+      f.i32(0).set(od);
+      f.get(b).i32(1).i32Add().set(b);
+      f.end();
+    }
+    f.end();
+  }
   f.end();
 }

@@ -24,7 +24,7 @@
  * Addresses and pitches are bytes in the one memory; every other argument is a count.
  */
 import { Code, FunctionDef, I32, V128 } from './encoder';
-import { emitEndTap, emitFirstTap } from './im2col-kernel';
+import { emitEndTap, emitFirstTap, emitNextPosition, emitSplitPosition } from './im2col-kernel';
 
 export function winoGatherFunction(): FunctionDef {
   const f = new Code(new Array(22).fill(I32));
@@ -45,13 +45,7 @@ export function winoGatherFunction(): FunctionDef {
   f.v128Zero().set(zero);
   f.get(inC).i32(4).i32Mul().set(inC4);
   f.get(kD).get(kH).i32Mul().get(inC4).i32Mul().set(kq4);
-  // q0 → (b, od, oh, wq)
-  f.get(q0).get(qpr).i32RemU().set(wq);
-  f.get(q0).get(qpr).i32DivU().set(t);
-  f.get(t).get(outH).i32RemU().set(oh);
-  f.get(t).get(outH).i32DivU().set(t);
-  f.get(t).get(outD).i32RemU().set(od);
-  f.get(t).get(outD).i32DivU().set(b);
+  emitSplitPosition(f, q0, qpr, outH, outD, wq, oh, od, b, t);
   f.i32(0).set(r);
   f.get(dst).set(row);
   f.block();
@@ -135,21 +129,7 @@ export function winoGatherFunction(): FunctionDef {
       f.br(0);
     }
     f.end(); f.end();
-    // next quad: wq, then oh, od, b
-    f.get(wq).i32(1).i32Add().tee(wq).get(qpr).i32Eq().if_();
-    {
-      f.i32(0).set(wq);
-      f.get(oh).i32(1).i32Add().tee(oh).get(outH).i32Eq().if_();
-      {
-        f.i32(0).set(oh);
-        f.get(od).i32(1).i32Add().tee(od).get(outD).i32Eq().if_();
-        f.i32(0).set(od);
-        f.get(b).i32(1).i32Add().set(b);
-        f.end();
-      }
-      f.end();
-    }
-    f.end();
+    emitNextPosition(f, wq, oh, od, b, qpr, outH, outD);
     f.get(row).get(pitch).i32Add().set(row);
     f.get(r).i32(1).i32Add().tee(r).get(rows).i32LtS().brIf(0);
   }
